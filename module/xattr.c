@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * layerfs - extended attributes.  Everything is passed to the real object
+ * except our private names (and overlayfs's, which we interpret): those can
+ * be neither seen nor changed through the union, so whiteouts, opaque
+ * markers and redirects cannot be forged or read by users.
+ */
+#include <linux/fs.h>
+#include <linux/xattr.h>
+#include <linux/slab.h>
+
+#include "layerfs.h"
+
+static int lfs_xattr_get(const struct xattr_handler *handler,
+			 struct dentry *dentry, struct inode *inode,
+			 const char *name, void *buffer, size_t size)
+{
+	const struct cred *old;
+	struct path real;
+	ssize_t res;
+
+	if (lfs_is_private_xattr(name))
+		return -ENODATA;
+	lfs_real_path(inode, &real);
+	old = lfs_override_creds(inode->i_sb);
+	res = vfs_getxattr(mnt_idmap(real.mnt), real.dentry, name, buffer,
+			   size);
+	lfs_revert_creds(old);
+	return res;
+}
+
+static int lfs_xattr_set(const struct xattr_handler *handler,
+			 struct mnt_idmap *idmap, struct dentry *dentry,
+			 struct inode *inode, const char *name,
+			 const void *value, size_t size, int flags)
+{
+	if (lfs_is_private_xattr(name))
+		return -EPERM;
+	/* Writable unions store xattrs in the upper layer (copy_up.c). */
+	return -EROFS;
+}
+
+/* Private names are dropped; trusted.* only for those who may read them. */
+static bool lfs_can_list(const char *name)
+{
+	if (lfs_is_private_xattr(name))
+		return false;
+	if (!strncmp(name, XATTR_TRUSTED_PREFIX, XATTR_TRUSTED_PREFIX_LEN))
+		return ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+	return true;
+}
+
+ssize_t lfs_listxattr(struct dentry *dentry, char *list, size_t size)
+{
+	struct inode *inode = d_inode(dentry);
+	const struct cred *old;
+	struct path real;
+	ssize_t res, len;
+	char *s;
+
+	lfs_real_path(inode, &real);
+	old = lfs_override_creds(inode->i_sb);
+	res = vfs_listxattr(real.dentry, list, size);
+	lfs_revert_creds(old);
+	if (res <= 0 || !size)
+		return res;
+
+	/* Squeeze out what the caller may not see, in place. */
+	len = res;
+	for (s = list; s < list + len;) {
+		size_t slen = strnlen(s, list + len - s) + 1;
+
+		if (s + slen > list + len)
+			return -EIO;
+		if (lfs_can_list(s)) {
+			s += slen;
+			continue;
+		}
+		memmove(s, s + slen, list + len - (s + slen));
+		len -= slen;
+		res -= slen;
+	}
+	return res;
+}
+
+static const struct xattr_handler lfs_xattr_handler = {
+	.prefix	= "",	/* every name; the VFS has checked permissions */
+	.get	= lfs_xattr_get,
+	.set	= lfs_xattr_set,
+};
+
+const struct xattr_handler * const lfs_xattr_handlers[] = {
+	&lfs_xattr_handler,
+	NULL,
+};
