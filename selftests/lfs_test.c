@@ -807,6 +807,45 @@ int lfs_sha256_file(const char *path, char hex[65])
 	return 0;
 }
 
+const char *lfs_cat(const char *path)
+{
+	static char bufs[8][4096];
+	static int idx;
+	char *b = bufs[idx++ % 8];
+	ssize_t n = lfs_read_file(path, b, sizeof(bufs[0]) - 1);
+
+	if (n < 0)
+		snprintf(b, sizeof(bufs[0]), "!E%d", (int)-n);
+	else
+		b[n] = '\0';
+	return b;
+}
+
+int lfs_ftype(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return -errno;
+	return st.st_mode & S_IFMT;
+}
+
+int lfs_listed(const char *dir, const char *name)
+{
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (!strcmp(de->d_name, name))
+			found++;
+	closedir(d);
+	return found;
+}
+
 void lfs_pattern(void *buf, size_t len, uint64_t off)
 {
 	unsigned char *p = buf;

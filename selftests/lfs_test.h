@@ -130,6 +130,16 @@ char *lfs_tree_digest(const char *root);
 /* SHA-256 of a file as 64 hex chars + NUL; 0 or -errno. */
 int lfs_sha256_file(const char *path, char hex[65]);
 
+/*
+ * Whole content of a (small) file as a string in a rotating static
+ * buffer; on error "!E<errno>" (e.g. "!E2" for ENOENT).
+ */
+const char *lfs_cat(const char *path);
+/* lstat type (S_IFREG, ...) or -errno. */
+int lfs_ftype(const char *path);
+/* 1 if NAME is listed by readdir of DIR, 0 if not, -errno on error. */
+int lfs_listed(const char *dir, const char *name);
+
 /* Fill buf with a deterministic pattern that depends on the offset. */
 void lfs_pattern(void *buf, size_t len, uint64_t off);
 
