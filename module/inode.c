@@ -85,7 +85,11 @@ static int lfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 
 	lfs_real_path(inode, &real);
 	old = lfs_override_creds(inode->i_sb);
-	err = vfs_getattr(&real, stat, request_mask, flags);
+	/* The security check, if asked for, was done on the union inode. */
+	if (flags & AT_GETATTR_NOSEC)
+		err = vfs_getattr_nosec(&real, stat, request_mask, flags);
+	else
+		err = vfs_getattr(&real, stat, request_mask, flags);
 	lfs_revert_creds(old);
 	if (err)
 		return err;

@@ -115,6 +115,17 @@ static inline struct dentry *lfs_upper(struct inode *inode)
 	return smp_load_acquire(&LFS_I(inode)->upper);
 }
 
+/*
+ * A whiteout is a character device 0/0.  The dcache does not tag it with a
+ * type of its own, so look at the inode.
+ */
+static inline bool lfs_is_whiteout(struct dentry *real)
+{
+	struct inode *inode = d_inode(real);
+
+	return inode && IS_WHITEOUT(inode);
+}
+
 /* The result of looking a name up across the layers (namei.c). */
 struct lfs_lookup_result {
 	struct dentry *upper;

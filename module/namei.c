@@ -45,8 +45,8 @@ static int lfs_lookup_upper(struct lfs_layer *layer, struct dentry *base,
 
 	if (IS_ERR(d))
 		return PTR_ERR(d);
-	if (d_is_negative(d) || d_is_whiteout(d)) {
-		bool stop = d_is_whiteout(d);
+	if (d_is_negative(d) || lfs_is_whiteout(d)) {
+		bool stop = lfs_is_whiteout(d);
 
 		dput(d);
 		return stop;
@@ -71,7 +71,7 @@ static int lfs_lookup_lower(struct lfs_entry *parent, const struct qstr *name,
 		return 0;
 	}
 	/* A whiteout, or a non-directory under a directory, ends it. */
-	if (d_is_whiteout(d) || (found && !d_is_dir(d))) {
+	if (lfs_is_whiteout(d) || (found && !d_is_dir(d))) {
 		dput(d);
 		return 1;
 	}

@@ -176,7 +176,7 @@ static int lfs_check_entry(struct lfs_layer *layer, struct dentry *realdir,
 				e->len);
 	if (IS_ERR(d))
 		return PTR_ERR(d);
-	if (d_is_whiteout(d))
+	if (lfs_is_whiteout(d))
 		e->whiteout = true;
 	else if (d_really_is_positive(d))
 		e->type = fs_umode_to_dtype(d_inode(d)->i_mode);
