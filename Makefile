@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# layerfs top-level Makefile.
+#
+#   make            setup if needed, then build module, userspace, selftests
+#   make check      everything: build, checkpatch, host tests, the VM suite
+#   make demo       boot the VM and show a layerfs union
+#   make setup      install build/test dependencies (idempotent)
+#   make module | checkpatch | sparse | vm-shell | clean
+#
+# KDIR defaults to the newest installed 6.12 cloud kernel headers;
+# override with `make KDIR=/path/to/build`.  Warnings are errors everywhere.
+
+KDIR ?= $(shell ls -d /lib/modules/6.12*-cloud-amd64/build 2>/dev/null | sort -V | tail -n1)
+KSRC_CACHE ?= $(CURDIR)/.cache/ksrc
+# The release of the kernel KDIR was configured for: the VM boots that one.
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+export KVER KSRC_CACHE
+
+NOWARN := $(CURDIR)/scripts/nowarn.sh
+SUBMAKE = $(MAKE) --no-print-directory
+MOD_SRCS = $(wildcard module/*.c module/*.h)
+
+.PHONY: all build module userspace selftests setup check demo vm-shell \
+	checkpatch sparse clean need-kdir
+
+# Public entry points run setup first, then re-enter make so that KDIR is
+# looked up after setup has installed the headers.
+all:
+	@scripts/setup.sh
+	@$(SUBMAKE) build
+
+check:
+	@scripts/setup.sh
+	@MAKE="$(MAKE)" scripts/check.sh
+
+demo:
+	@scripts/setup.sh
+	@$(SUBMAKE) build
+	@scripts/run-vm.sh demo
+
+vm-shell: build
+	@scripts/run-vm.sh shell
+
+setup:
+	@scripts/setup.sh
+
+build: module userspace selftests
+
+need-kdir:
+	@test -n "$(KDIR)" -a -f "$(KDIR)/Makefile" || { \
+		echo "No kernel build tree: KDIR='$(KDIR)'. Run 'make setup' or pass KDIR=." >&2; \
+		exit 1; }
+
+module: need-kdir
+	@$(NOWARN) $(MAKE) -C $(KDIR) M=$(CURDIR)/module W=1 modules
+
+userspace selftests:
+	@if [ -f $@/Makefile ]; then \
+		$(NOWARN) $(SUBMAKE) -C $@ CC="$(CC)" KSRC_CACHE="$(KSRC_CACHE)"; \
+	else \
+		echo "*** $@/Makefile does not exist yet: skipping the $@ build"; \
+	fi
+
+checkpatch:
+	@test -f $(KSRC_CACHE)/scripts/checkpatch.pl || scripts/setup.sh
+	@scripts/checkpatch.sh $(MOD_SRCS)
+
+# C=2 checks every file, built or not; any sparse warning fails.
+sparse: need-kdir
+	@$(NOWARN) $(MAKE) -C $(KDIR) M=$(CURDIR)/module W=1 C=2 modules
+
+clean:
+	@if [ -n "$(KDIR)" ] && [ -f "$(KDIR)/Makefile" ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean; fi
+	@for d in userspace selftests; do \
+		if [ -f $$d/Makefile ]; then $(SUBMAKE) -C $$d clean; fi; done
+	rm -rf .cache/vm .cache/check

@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: build, checkpatch, host-side tests, the VM suite.  The last
+# line printed is `N passed, N failed` (`, N skipped` when any); the exit
+# status is non-zero on any failure.
+#
+# Host-side test hooks (run when the sub-Makefile has the target):
+#   make -C userspace test       (the userspace engineer's unit tests)
+#   make -C selftests host-test  (selftests against the host's overlayfs)
+# Their output is counted from a final `N passed, N failed[, N skipped]`
+# line when there is one, otherwise from TAP `ok`/`not ok` lines; a non-zero
+# exit with nothing failing counts as one failure.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+make=${MAKE:-make}
+logs=$top/.cache/check
+mkdir -p "$logs"
+
+passed=0 failed=0 skipped=0
+failures=()
+final() {
+	echo
+	if [ ${#failures[@]} -gt 0 ]; then
+		echo "check: failing parts:"
+		printf '  %s\n' "${failures[@]}"
+	fi
+	line="$passed passed, $failed failed"
+	[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+	echo "$line"
+	[ "$failed" = 0 ]
+	exit
+}
+
+# 1. Build everything; nothing else makes sense without it.
+echo "== build"
+if ! "$make" --no-print-directory -C "$top" build; then
+	failed=$((failed + 1))
+	failures+=("build (see above)")
+	final
+fi
+
+# 2. checkpatch --strict on the module: errors fail.
+echo "== checkpatch"
+if "$make" --no-print-directory -C "$top" checkpatch >"$logs/checkpatch.log" 2>&1; then
+	passed=$((passed + 1))
+	tail -n1 "$logs/checkpatch.log"
+else
+	cat "$logs/checkpatch.log"
+	failed=$((failed + 1))
+	failures+=("checkpatch reports errors ($logs/checkpatch.log)")
+fi
+
+# 3. Host-side tests.
+has_target() {	# DIR TARGET
+	local out
+	[ -f "$1/Makefile" ] || return 1
+	out=$("$make" -n -C "$1" "$2" 2>&1)
+	! grep -q "No rule to make target '$2'" <<<"$out"
+}
+count_output() {	# LOG RC -> "p f s"
+	awk -v rc="$2" '
+	{ sub(/\r$/, "") }
+	/^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$/ {
+		sp = $1; sf = $3; ss = ($5 == "" ? 0 : $5); summary = 1; next
+	}
+	/^(not )?ok [0-9]+/ {
+		d = ""; i = index($0, " # "); if (i > 0) d = toupper(substr($0, i + 3))
+		if ($1 == "not") tf++
+		else if (d ~ /^(SKIP|XFAIL)/) ts++
+		else tp++
+	}
+	END {
+		if (summary) { p = sp; f = sf; s = ss } else { p = tp; f = tf; s = ts }
+		if (rc != 0 && f == 0) f = 1
+		printf "%d %d %d\n", p, f, s
+	}' "$1"
+}
+for hook in "userspace test" "selftests host-test"; do
+	set -- $hook
+	dir=$1 target=$2
+	if ! has_target "$dir" "$target"; then
+		echo "== host tests: no '$target' target in $dir/ yet, skipping"
+		continue
+	fi
+	echo "== host tests: make -C $dir $target"
+	log=$logs/$dir-$target.log
+	"$make" --no-print-directory -C "$dir" "$target" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	read -r p f s < <(count_output "$log" "$rc")
+	echo "host tests ($dir $target): $p passed, $f failed, $s skipped"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	[ "$f" = 0 ] || failures+=("host tests: make -C $dir $target ($log)")
+done
+
+# 4. The VM suite.
+echo "== VM suite"
+if [ ! -f module/layerfs.ko ]; then
+	failed=$((failed + 1))
+	failures+=("module/layerfs.ko not built")
+	final
+fi
+"$top/scripts/run-vm.sh" check
+rc=$?
+if [ -f "$top/.cache/vm/counts" ]; then
+	read -r p f s < "$top/.cache/vm/counts"
+else
+	p=0 f=1 s=0
+fi
+[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+[ "$f" = 0 ] || failures+=("VM suite (logs in $top/.cache/vm/)")
+final
