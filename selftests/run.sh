@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# In-VM entry point of the layerfs selftests (busybox sh, POSIX).
+# Runs every test binary next to this script for each filesystem type and
+# each scratch base, printing the binaries' TAP output between
+#   # LFS-RUN fstype=<t> base=<b> test=<name>
+#   # LFS-RUN-END rc=<exit code>
+# and finally "# LFS-SELFTESTS-DONE". image needs only one base.
+#
+# Environment (defaults are what the VM wants):
+#   LFS_RUN_FSTYPES  "layerfs overlay"
+#   LFS_RUN_BASES    "/tmp/lfs /mnt/ext4/lfs"
+#   LFS_RUN_TESTS    all executables here (names, space-separated)
+#   LFS_RUN_DIR      directory holding the binaries (default: this script's)
+#   LFS_RUN_LIMIT    wall-clock seconds per binary (default 900)
+#   LFS_IMAGE        passed through to the binaries (prebuilt layer tree)
+
+dir=${LFS_RUN_DIR:-$(cd "$(dirname "$0")" && pwd)}
+fstypes=${LFS_RUN_FSTYPES:-layerfs overlay}
+bases=${LFS_RUN_BASES:-/tmp/lfs /mnt/ext4/lfs}
+limit=${LFS_RUN_LIMIT:-900}
+
+if [ -z "${LFS_RUN_TESTS:-}" ]; then
+	tests=
+	for f in "$dir"/*; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		case "$f" in *.sh | *.o) continue ;; esac
+		tests="$tests ${f##*/}"
+	done
+else
+	tests=$LFS_RUN_TESTS
+fi
+
+start=$(date +%s)
+for t in $fstypes; do
+	first=1
+	for b in $bases; do
+		for name in $tests; do
+			if [ "$name" = image ] && [ $first = 0 ]; then
+				continue
+			fi
+			echo "# LFS-RUN fstype=$t base=$b test=$name"
+			mkdir -p "$b"
+			t0=$(date +%s)
+			LFS_FSTYPE=$t LFS_BASE=$b timeout "$limit" "$dir/$name" 2>&1
+			rc=$?
+			echo "# LFS-RUN-END rc=$rc"
+			echo "# LFS-TIME fstype=$t base=$b test=$name seconds=$(($(date +%s) - t0))"
+			# Mounts die with the tests' private mount namespaces;
+			# remove scratch left by a test that was killed.
+			rm -rf "$b"/t.* 2>/dev/null
+		done
+		first=0
+	done
+done
+echo "# LFS-TIME total seconds=$(($(date +%s) - start))"
+echo "# LFS-SELFTESTS-DONE"
