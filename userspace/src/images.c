@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Image commands: import, images, history, rmi, export, tag, inspect. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "lfs.h"
+
+#define FAIL(...) do { lfs_err(__VA_ARGS__); return -1; } while (0)
+
+static int check_image_name(const char *name)
+{
+	if (name && !valid_name(name))
+		FAIL("invalid image name \"%s\" (letters, digits and _.:/- only)", name);
+	return 0;
+}
+
+static json_object *strv_to_json(struct strv *s)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < s->n; i++)
+		json_object_array_add(a, json_object_new_string(s->v[i]));
+	return a;
+}
+
+int cmd_import(struct gopts *g, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "base", required_argument, NULL, 'b' },
+		{ "message", required_argument, NULL, 'm' },
+		{ "ref", required_argument, NULL, 'r' },
+		{ "cmd", required_argument, NULL, 'c' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *base = NULL, *msg = NULL, *ref = NULL, *wd = NULL, *src, *name;
+	struct strv cmd = { 0 }, env = { 0 };
+	char id[LFS_DIGEST_HEX + 1], dig[LFS_DIGEST_HEX + 1];
+	json_object *cfg = NULL;
+	struct stat sb;
+	int c, r = -1;
+
+	while ((c = getopt_long(argc, argv, "+b:m:r:c:e:w:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'b': base = optarg; break;
+		case 'm': msg = optarg; break;
+		case 'r': ref = optarg; break;
+		case 'c': strv_add(&cmd, optarg); break;
+		case 'e': strv_add(&env, optarg); break;
+		case 'w': wd = optarg; break;
+		case 'h': return help_for("import", 0, NULL);
+		default: FAIL("see '%s import --help'", lfs_prog);
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		FAIL("usage: %s import [OPTIONS] SOURCE [NAME]", lfs_prog);
+	src = argv[optind];
+	name = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if (check_image_name(name))
+		return -1;
+	if (stat(src, &sb))
+		FAIL("cannot import %s: %s", src, strerror(errno));
+	if (store_open(&g->st, g->root, true) || store_lock(&g->st))
+		return -1;
+	if (S_ISDIR(sb.st_mode) && is_oci_layout(src)) {
+		if (base)
+			FAIL("--base cannot be used with an OCI layout");
+		r = oci_import(&g->st, src, ref, name, id);
+		goto done;
+	}
+	if (base) {
+		char bid[LFS_DIGEST_HEX + 1];
+
+		if (image_resolve(&g->st, base, bid))
+			goto fail;
+		cfg = image_config(&g->st, bid);
+	} else {
+		cfg = new_image_config();
+	}
+	if (!cfg)
+		goto fail;
+	if (S_ISDIR(sb.st_mode))
+		r = store_add_layer_dir(&g->st, src, NULL, dig, NULL, NULL);
+	else if (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode) || S_ISFIFO(sb.st_mode) ||
+		 S_ISCHR(sb.st_mode))
+		r = store_add_layer_tar(&g->st, src, dig);
+	else
+		lfs_err("cannot import %s: not a folder, a tar or an OCI layout", src);
+	if (r)
+		goto fail;
+	{
+		json_object *rootfs, *ids, *conf;
+		char *d = xasprintf("sha256:%s", dig), *by;
+
+		json_object_object_get_ex(cfg, "rootfs", &rootfs);
+		json_object_object_get_ex(rootfs, "diff_ids", &ids);
+		json_object_array_add(ids, json_object_new_string(d));
+		free(d);
+		if (!json_object_object_get_ex(cfg, "config", &conf)) {
+			conf = json_object_new_object();
+			json_object_object_add(cfg, "config", conf);
+		}
+		if (cmd.n)
+			json_object_object_add(conf, "Cmd", strv_to_json(&cmd));
+		if (env.n) {
+			json_object *e;
+
+			if (!json_object_object_get_ex(conf, "Env", &e) ||
+			    !json_object_is_type(e, json_type_array)) {
+				e = json_object_new_array();
+				json_object_object_add(conf, "Env", e);
+			}
+			for (size_t i = 0; i < env.n; i++)
+				json_object_array_add(e, json_object_new_string(env.v[i]));
+		}
+		if (wd)
+			json_object_object_add(conf, "WorkingDir", json_object_new_string(wd));
+		by = xasprintf("layerctl import %s", src);
+		config_add_history(cfg, by, msg, false);
+		free(by);
+	}
+	r = image_save(&g->st, cfg, name, id);
+done:
+	if (!r)
+		printf("sha256:%s\n", id);
+	else
+		store_gc_layers(&g->st);	/* drop layers a failed import left unreferenced */
+	json_object_put(cfg);
+	strv_free(&cmd);
+	strv_free(&env);
+	return r;
+fail:
+	r = -1;
+	goto done;
+}
+
+static uint64_t image_size(struct store *st, json_object *cfg, size_t *nlayers)
+{
+	struct strv l = { 0 };
+	uint64_t sz = 0;
+
+	image_layers(cfg, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		json_object *m = layer_meta(st, l.v[i]), *v;
+
+		if (m && json_object_object_get_ex(m, "size", &v))
+			sz += json_object_get_int64(v);
+		json_object_put(m);
+	}
+	if (nlayers)
+		*nlayers = l.n;
+	strv_free(&l);
+	return sz;
+}
+
+static void short_time(const char *rfc, char *out, size_t len)
+{
+	snprintf(out, len, "%.19s", rfc ? rfc : "-");
+	for (char *c = out; *c; c++)
+		if (*c == 'T')
+			*c = ' ';
+}
+
+int cmd_images(struct gopts *g, int argc, char **argv)
+{
+	json_object *repos;
+	bool quiet = false;
+	int c;
+	char *d;
+	DIR *dh;
+	struct dirent *de;
+	static const struct option lo[] = {
+		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' }, { 0 } };
+
+	while ((c = getopt_long(argc, argv, "+qh", lo, NULL)) != -1) {
+		if (c == 'h')
+			return help_for("images", 0, NULL);
+		if (c == 'q')
+			quiet = true;
+		else
+			FAIL("see '%s images --help'", lfs_prog);
+	}
+	if (optind != argc)
+		FAIL("images takes no arguments");
+	if (store_open(&g->st, g->root, true))
+		return -1;
+	repos = store_repos(&g->st);
+	if (!repos)
+		return -1;
+	if (!quiet)
+		printf("%-30s %-12s %-19s %6s %8s\n", "NAME", "IMAGE ID", "CREATED", "LAYERS", "SIZE");
+	d = store_path(&g->st, "images");
+	dh = opendir(d);
+	free(d);
+	while (dh && (de = readdir(dh))) {
+		json_object *cfg;
+		bool named = false;
+		char t[32], sz[32];
+		size_t nl;
+
+		if (strlen(de->d_name) != LFS_DIGEST_HEX)
+			continue;
+		cfg = image_config(&g->st, de->d_name);
+		if (!cfg)
+			continue;
+		short_time(json_str(cfg, "created"), t, sizeof(t));
+		human_size(image_size(&g->st, cfg, &nl), sz, sizeof(sz));
+		json_object_object_foreach(repos, k, v) {
+			const char *s = json_object_get_string(v);
+
+			if (s && strlen(s) == 71 && !strcmp(s + 7, de->d_name)) {
+				named = true;
+				if (quiet)
+					printf("%s\n", k);
+				else
+					printf("%-30s %.12s %-19s %6zu %8s\n", k, de->d_name, t, nl, sz);
+			}
+		}
+		if (!named) {
+			if (quiet)
+				printf("%.12s\n", de->d_name);
+			else
+				printf("%-30s %.12s %-19s %6zu %8s\n", "<none>", de->d_name, t, nl, sz);
+		}
+		json_object_put(cfg);
+	}
+	if (dh)
+		closedir(dh);
+	json_object_put(repos);
+	return 0;
+}
+
+int cmd_history(struct gopts *g, int argc, char **argv)
+{
+	char id[LFS_DIGEST_HEX + 1];
+	json_object *cfg, *hist;
+	struct strv l = { 0 };
+	size_t li = 0, n;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return help_for("history", 0, NULL);
+	if (argc != 2)
+		FAIL("usage: %s history IMAGE", lfs_prog);
+	if (store_open(&g->st, g->root, false) || image_resolve(&g->st, argv[1], id))
+		return -1;
+	cfg = image_config(&g->st, id);
+	if (!cfg || image_layers(cfg, &l))
+		return -1;
+	printf("%-12s %-19s %8s  %s\n", "LAYER", "CREATED", "SIZE", "CREATED BY");
+	if (!json_object_object_get_ex(cfg, "history", &hist) ||
+	    !json_object_is_type(hist, json_type_array))
+		hist = NULL;
+	n = hist ? json_object_array_length(hist) : 0;
+	/* newest history entry first; non-empty entries take layers from the top */
+	for (size_t i = n; i-- > 0;) {
+		json_object *h = json_object_array_get_idx(hist, i), *e;
+		bool empty = json_object_object_get_ex(h, "empty_layer", &e) &&
+			json_object_get_boolean(e);
+		const char *by = json_str(h, "created_by"), *cm = json_str(h, "comment");
+		char t[32], sz[32] = "0B", lid[16] = "-";
+
+		short_time(json_str(h, "created"), t, sizeof(t));
+		if (!empty && li < l.n) {
+			json_object *m = layer_meta(&g->st, l.v[li]), *v;
+
+			snprintf(lid, sizeof(lid), "%.12s", l.v[li]);
+			if (m && json_object_object_get_ex(m, "size", &v))
+				human_size(json_object_get_int64(v), sz, sizeof(sz));
+			json_object_put(m);
+			li++;
+		}
+		printf("%-12s %-19s %8s  %s%s%s%s\n", lid, t, sz, by ? by : "", cm ? " (" : "",
+		       cm ? cm : "", cm ? ")" : "");
+	}
+	for (; li < l.n; li++) {	/* layers without history */
+		json_object *m = layer_meta(&g->st, l.v[li]), *v;
+		char sz[32] = "?";
+
+		if (m && json_object_object_get_ex(m, "size", &v))
+			human_size(json_object_get_int64(v), sz, sizeof(sz));
+		json_object_put(m);
+		printf("%.12s %-19s %8s  %s\n", l.v[li], "-", sz, "<missing>");
+	}
+	strv_free(&l);
+	json_object_put(cfg);
+	return 0;
+}
+
+/* Name of a container using image @id, or NULL. */
+static char *image_user(struct store *st, const char *id)
+{
+	char *d = store_path(st, "containers");
+	DIR *dh = opendir(d);
+	struct dirent *de;
+	char *user = NULL;
+
+	free(d);
+	while (dh && (de = readdir(dh)) && !user) {
+		json_object *c;
+		const char *img;
+
+		if (de->d_name[0] == '.')
+			continue;
+		c = container_load(st, de->d_name);
+		img = json_str(c, "image");
+		if (img && !strcmp(img, id))
+			user = xstrdup(de->d_name);
+		json_object_put(c);
+	}
+	if (dh)
+		closedir(dh);
+	return user;
+}
+
+int cmd_rmi(struct gopts *g, int argc, char **argv)
+{
+	int r = 0;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return help_for("rmi", 0, NULL);
+	if (argc < 2)
+		FAIL("usage: %s rmi IMAGE...", lfs_prog);
+	if (store_open(&g->st, g->root, false) || store_lock(&g->st))
+		return -1;
+	for (int i = 1; i < argc && !r; i++) {
+		char id[LFS_DIGEST_HEX + 1], *user;
+		json_object *repos;
+		bool by_name = false, others = false;
+
+		if (image_resolve(&g->st, argv[i], id))
+			return -1;
+		repos = store_repos(&g->st);
+		if (!repos)
+			return -1;
+		{
+			/* the exact key that resolved, if it is a name */
+			const char *keys[3] = { argv[i], NULL, NULL };
+			char *alt1 = xasprintf("%s:latest", argv[i]);
+
+			keys[1] = alt1;
+			for (int k = 0; k < 2 && !by_name; k++) {
+				const char *v = json_str(repos, keys[k]);
+
+				if (v && strlen(v) == 71 && !strcmp(v + 7, id)) {
+					json_object_object_del(repos, keys[k]);
+					by_name = true;
+				}
+			}
+			free(alt1);
+		}
+		json_object_object_foreach(repos, k, v) {
+			const char *s = json_object_get_string(v);
+
+			(void)k;
+			if (s && strlen(s) == 71 && !strcmp(s + 7, id))
+				others = true;
+		}
+		if (!others) {
+			user = image_user(&g->st, id);
+			if (user) {
+				lfs_err("image %s is used by container %s (remove it first)", argv[i], user);
+				free(user);
+				json_object_put(repos);
+				return -1;
+			}
+		}
+		if (!by_name && others) {
+			lfs_err("image %.12s has several names; remove them by name", id);
+			json_object_put(repos);
+			return -1;
+		}
+		r = store_repos_save(&g->st, repos);
+		json_object_put(repos);
+		if (!r && !others) {
+			char *p = store_path(&g->st, "images/%s", id);
+
+			r = rm_rf(p);
+			free(p);
+		}
+		if (!r)
+			printf("Deleted: %s\n", argv[i]);
+	}
+	if (!r)
+		r = store_gc_layers(&g->st);
+	return r;
+}
+
+int cmd_export(struct gopts *g, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "ref", required_argument, NULL, 'r' }, { "help", no_argument, NULL, 'h' }, { 0 } };
+	const char *ref = NULL;
+	char id[LFS_DIGEST_HEX + 1], *tag = NULL;
+	int c, r;
+	bool existed;
+
+	while ((c = getopt_long(argc, argv, "+r:h", lo, NULL)) != -1) {
+		if (c == 'h')
+			return help_for("export", 0, NULL);
+		if (c == 'r')
+			ref = optarg;
+		else
+			FAIL("see '%s export --help'", lfs_prog);
+	}
+	if (argc - optind != 2)
+		FAIL("usage: %s export [--ref REF] IMAGE DIR", lfs_prog);
+	if (store_open(&g->st, g->root, false) || image_resolve(&g->st, argv[optind], id))
+		return -1;
+	if (!ref) {
+		const char *colon = strrchr(argv[optind], ':'), *slash = strrchr(argv[optind], '/');
+
+		if (colon && (!slash || colon > slash) && strncmp(argv[optind], "sha256:", 7))
+			tag = xstrdup(colon + 1);
+		else
+			tag = xstrdup("latest");
+		ref = tag;
+	}
+	existed = path_exists(argv[optind + 1]);
+	if (existed && !is_dir(argv[optind + 1])) {
+		free(tag);
+		FAIL("%s exists and is not a folder", argv[optind + 1]);
+	}
+	if (existed && !is_oci_layout(argv[optind + 1])) {
+		char *d = argv[optind + 1];
+		int empty = 1;
+		DIR *dh = opendir(d);
+		struct dirent *de;
+
+		while (dh && (de = readdir(dh)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				empty = 0;
+		if (dh)
+			closedir(dh);
+		if (!empty) {
+			free(tag);
+			FAIL("%s is neither empty nor an OCI layout", d);
+		}
+	}
+	r = oci_export(&g->st, id, ref, argv[optind + 1]);
+	if (r && !existed)
+		rm_rf(argv[optind + 1]);
+	if (!r)
+		printf("sha256:%s\n", id);
+	free(tag);
+	return r;
+}
+
+int cmd_tag(struct gopts *g, int argc, char **argv)
+{
+	char id[LFS_DIGEST_HEX + 1];
+	json_object *repos;
+	char *v;
+	int r;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return help_for("tag", 0, NULL);
+	if (argc != 3)
+		FAIL("usage: %s tag IMAGE NAME", lfs_prog);
+	if (check_image_name(argv[2]))
+		return -1;
+	if (store_open(&g->st, g->root, false) || store_lock(&g->st) ||
+	    image_resolve(&g->st, argv[1], id))
+		return -1;
+	repos = store_repos(&g->st);
+	if (!repos)
+		return -1;
+	v = xasprintf("sha256:%s", id);
+	json_object_object_add(repos, argv[2], json_object_new_string(v));
+	free(v);
+	r = store_repos_save(&g->st, repos);
+	json_object_put(repos);
+	return r;
+}
+
+int cmd_inspect(struct gopts *g, int argc, char **argv)
+{
+	char id[LFS_DIGEST_HEX + 1];
+	json_object *o;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return help_for("inspect", 0, NULL);
+	if (argc != 2)
+		FAIL("usage: %s inspect IMAGE|CONTAINER", lfs_prog);
+	if (store_open(&g->st, g->root, false))
+		return -1;
+	o = container_load(&g->st, argv[1]);
+	if (!o) {
+		if (image_resolve(&g->st, argv[1], id))
+			FAIL("no such image or container: %s", argv[1]);
+		o = image_config(&g->st, id);
+		if (!o)
+			return -1;
+	}
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return 0;
+}
