@@ -36,6 +36,10 @@ static const struct {
 "the org.opencontainers.image.ref.name annotation (default: the image's tag).\n" },
 	{ "tag",
 "Usage: layerctl tag IMAGE NAME\nGive IMAGE another name.\n" },
+	{ "ls",
+"Usage: layerctl ls IMAGE [DIR]\n"
+"List DIR (default /) of IMAGE as the union shows it, read from the layer\n"
+"folders without mounting: whiteouts and opaque directories applied.\n" },
 	{ "inspect",
 "Usage: layerctl inspect IMAGE|CONTAINER\nPrint the image config or container record as JSON.\n" },
 	{ "create",
@@ -90,7 +94,7 @@ static const char *overview =
 "Containers on layerfs: images made of shared read-only layers, containers with\n"
 "their own writable layer.\n"
 "\n"
-"Images:     import  images  history  rmi  export  tag  inspect\n"
+"Images:     import  images  history  ls  rmi  export  tag  inspect\n"
 "Containers: create  run  start  exec  ps  stop  kill  rm  diff  commit\n"
 "\n"
 "  --root DIR   store (default $LAYERFS_ROOT, else /var/lib/layerfs)\n"

@@ -505,3 +505,47 @@ int cmd_inspect(struct gopts *g, int argc, char **argv)
 	json_object_put(o);
 	return 0;
 }
+
+/* List a directory of an image's merged tree, read from the layer folders (no mount). */
+int cmd_ls(struct gopts *g, int argc, char **argv)
+{
+	char id[LFS_DIGEST_HEX + 1];
+	struct lower_stack ls = { 0 };
+	struct strv l = { 0 }, names = { 0 };
+	json_object *cfg;
+	const char *dir;
+	struct stat st;
+	char *p;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return help_for("ls", 0, NULL);
+	if (argc < 2 || argc > 3)
+		FAIL("usage: %s ls IMAGE [DIR]", lfs_prog);
+	dir = argc == 3 ? argv[2] : "/";
+	if (store_open(&g->st, g->root, false) || image_resolve(&g->st, argv[1], id))
+		return -1;
+	cfg = image_config(&g->st, id);
+	if (!cfg || image_layers(cfg, &l))
+		return -1;
+	json_object_put(cfg);
+	for (size_t i = 0; i < l.n; i++)
+		strv_addn(&ls.dirs, layer_diff_path(&g->st, l.v[i]));
+	strv_free(&l);
+	while (*dir == '/')
+		dir++;
+	if (*dir) {
+		p = lower_lookup(&ls, dir, &st);
+		if (!p || !S_ISDIR(st.st_mode)) {
+			free(p);
+			strv_free(&ls.dirs);
+			FAIL("/%s: no such directory in image %s", dir, argv[1]);
+		}
+		free(p);
+	}
+	lower_list(&ls, dir, &names);
+	for (size_t i = 0; i < names.n; i++)
+		printf("%s\n", names.v[i]);
+	strv_free(&names);
+	strv_free(&ls.dirs);
+	return 0;
+}

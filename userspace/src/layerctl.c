@@ -17,7 +17,7 @@ static const struct {
 } cmds[] = {
 	{ "import", cmd_import }, { "images", cmd_images }, { "history", cmd_history },
 	{ "rmi", cmd_rmi }, { "export", cmd_export }, { "tag", cmd_tag },
-	{ "inspect", cmd_inspect }, { "create", cmd_create }, { "run", cmd_run },
+	{ "inspect", cmd_inspect }, { "ls", cmd_ls }, { "create", cmd_create }, { "run", cmd_run },
 	{ "start", cmd_start }, { "exec", cmd_exec }, { "ps", cmd_ps }, { "stop", cmd_stop },
 	{ "kill", cmd_kill }, { "rm", cmd_rm }, { "diff", cmd_diff }, { "commit", cmd_commit },
 };

@@ -363,6 +363,8 @@ static char *fs_messages(int fd, bool verbose)
 		if (n <= 0)
 			break;
 		buf[n] = 0;
+		while (n && buf[n - 1] == '\n')
+			buf[--n] = 0;
 		if (buf[0] == 'e' && buf[1] == ' ') {
 			char *o = out ? xasprintf("%s; %s", out, buf + 2) : xstrdup(buf + 2);
 

@@ -210,6 +210,85 @@ static bool check_fs(void)
 	return true;
 }
 
+/*
+ * The init layer (like docker's "-init" layer): mount points the image lacks
+ * (/proc, /sys, /dev, /tmp, volume targets, the working directory), kept
+ * between the image and the container's writable layer so that they never
+ * show in diff or commit.
+ */
+static int make_init_layer(struct store *st, const char *id, const char *tmp, json_object *ct)
+{
+	static const char *const fixed[] = { "proc", "sys", "dev", "tmp" };
+	struct lower_stack ls = { 0 };
+	json_object *cfg = image_config(st, id), *vols;
+	struct strv l = { 0 }, paths = { 0 };
+	char *init = xasprintf("%s/init", tmp);
+	int r = -1;
+
+	if (!cfg || image_layers(cfg, &l))
+		goto out;
+	for (size_t i = 0; i < l.n; i++)
+		strv_addn(&ls.dirs, layer_diff_path(st, l.v[i]));
+	if (mkdir(init, 0755)) {
+		lfs_err_errno("cannot create %s", init);
+		goto out;
+	}
+	for (size_t i = 0; i < 4; i++)
+		strv_add(&paths, fixed[i]);
+	if (json_str(ct, "workdir"))
+		strv_add(&paths, json_str(ct, "workdir"));
+	vols = jarray_get(ct, "volumes");
+	for (size_t i = 0; vols && i < json_object_array_length(vols); i++) {
+		json_object *v = json_object_array_get_idx(vols, i);
+		const char *host = json_str(v, "host");
+
+		if (host && !is_dir(host))
+			strv_addn(&paths, xasprintf("%s\n", json_str(v, "path")));	/* a file */
+		else
+			strv_add(&paths, json_str(v, "path"));
+	}
+	for (size_t i = 0; i < paths.n; i++) {
+		char *rel = paths.v[i], *low, *full;
+		size_t n = strlen(rel);
+		bool file = n && rel[n - 1] == '\n';
+
+		if (file)
+			rel[--n] = 0;
+		while (*rel == '/')
+			rel++;
+		if (!*rel)
+			continue;
+		low = lower_lookup(&ls, rel, NULL);
+		if (low) {
+			free(low);
+			continue;
+		}
+		full = xasprintf("%s/%s", init, rel);
+		if (file) {
+			char *slash = strrchr(full, '/');
+			int fd;
+
+			*slash = 0;
+			mkdir_p(full, 0755);
+			*slash = '/';
+			fd = open(full, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+			if (fd >= 0)
+				close(fd);
+		} else {
+			mkdir_p(full, 0755);
+		}
+		free(full);
+	}
+	r = 0;
+out:
+	json_object_put(cfg);
+	strv_free(&l);
+	strv_free(&ls.dirs);
+	strv_free(&paths);
+	free(init);
+	return r;
+}
+
 /* Create the container record; returns its name (allocated) or NULL. */
 static char *create_container(struct gopts *g, struct spec *s)
 {
@@ -309,6 +388,8 @@ static char *create_container(struct gopts *g, struct spec *s)
 			free(p);
 		}
 	}
+	if (make_init_layer(&g->st, id, tmp, ct))
+		goto fail;
 	{
 		char *p = xasprintf("%s/container.json", tmp);
 		int r = json_save(p, ct);
@@ -468,7 +549,10 @@ static int make_beneath(int rootfd, const char *rel, bool file)
 
 		next = strtok_r(NULL, "/", &save);
 		if (!next && file) {
-			nfd = openat(fd, comp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+			/* create only if missing: opening a lower file for write would copy it up */
+			nfd = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (nfd < 0)
+				nfd = openat(fd, comp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 			if (nfd >= 0)
 				close(nfd);
 		} else if (mkdirat(fd, comp, 0755) && errno != EEXIST) {
@@ -607,7 +691,18 @@ static int container_main(void *arg)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		child_fail(a->errfd, 125, "cannot make mounts private: %s", strerror(errno));
-	opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", a->lowerdir, dir, dir);
+	{
+		char *init = xasprintf("%s/init", dir), *ei = lowerdir_escape(init);
+
+		if (is_dir(init))
+			opts = xasprintf("lowerdir=%s:%s,upperdir=%s/upper,workdir=%s/work", ei,
+					 a->lowerdir, dir, dir);
+		else
+			opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", a->lowerdir,
+					 dir, dir);
+		free(init);
+		free(ei);
+	}
 	err = run_helper(a->helper, merged, opts);
 	if (err)
 		child_fail(a->errfd, 125, "cannot mount the container's filesystem: %s", err);
@@ -634,7 +729,10 @@ static int container_main(void *arg)
 		if (mount_at(fd, host, NULL, MS_BIND | MS_REC, NULL))
 			child_fail(a->errfd, 125, "volume %s: cannot mount on %s: %s", host, path,
 				   strerror(errno));
-		if (ro && mount_at(fd, NULL, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL))
+		close(fd);
+		/* reopen: the path now leads to the bind mount itself */
+		fd = make_beneath(rootfd, path, !S_ISDIR(hs.st_mode));
+		if (ro && (fd < 0 || mount_at(fd, NULL, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL)))
 			child_fail(a->errfd, 125, "volume %s: cannot make read-only: %s", host,
 				   strerror(errno));
 		close(fd);
@@ -666,7 +764,12 @@ static int container_main(void *arg)
 	set_env(jarray_get(a->ct, "env"), NULL);
 	if (hn)
 		setenv("HOSTNAME", hn, 1);
-	exec_cmd(a->errfd, jarray_get(a->ct, "cmd"), "the container");
+	{
+		char *what = xasprintf("image %s", json_str(a->ct, "image_name") ?
+				       json_str(a->ct, "image_name") : "?");
+
+		exec_cmd(a->errfd, jarray_get(a->ct, "cmd"), what);
+	}
 }
 
 /* ---------------- supervision ---------------- */
@@ -1017,7 +1120,11 @@ int cmd_exec(struct gopts *g, int argc, char **argv)
 		set_env(jarray_get(ct, "env"), &env);
 		if (json_str(ct, "hostname"))
 			setenv("HOSTNAME", json_str(ct, "hostname"), 1);
-		exec_cmd(p[1], cmdj, name);
+		{
+			char *what = xasprintf("container %s", name);
+
+			exec_cmd(p[1], cmdj, what);
+		}
 	}
 	forward_signals(child);
 	close(p[1]);

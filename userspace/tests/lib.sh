@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the layerctl/mount.layerfs shell tests (POSIX sh, busybox ok).
+# Needs: B (directory with the binaries, or LAYERCTL/MOUNT_LAYERFS set),
+# SCRATCH (a scratch directory).
+L=${LAYERCTL:-$B/layerctl}
+M=${MOUNT_LAYERFS:-$B/mount.layerfs}
+
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; }
+skip() { echo "ok - $* # SKIP"; }
+
+# t DESC CMD...: the command succeeds
+t() { d=$1; shift; if "$@" >"$W/out" 2>"$W/err"; then ok "$d"; else nok "$d"; sed 's/^/#   /' "$W/out" "$W/err" | head -20; fi; }
+
+# fails DESC CMD...: the command fails with exactly one line on stderr
+fails() {
+	d=$1; shift
+	"$@" >"$W/out" 2>"$W/err"; rc=$?
+	n=$(wc -l <"$W/err")
+	if [ $rc -ne 0 ] && [ "$n" -eq 1 ]; then ok "$d: $(cat "$W/err")"
+	else nok "$d (rc=$rc, $n lines on stderr)"; sed 's/^/#   /' "$W/err" | head -5; fi
+}
+
+# same DESC EXPECTED ACTUAL
+same() {
+	if [ "$2" = "$3" ]; then ok "$1"
+	else nok "$1"; echo "#   expected: $(echo "$2" | tr '\n' '|')"; echo "#   got:      $(echo "$3" | tr '\n' '|')"; fi
+}
+
+# nothing half-made: no temp leftovers in the store
+clean_store() { [ -z "$(ls -A "$LAYERFS_ROOT/tmp" 2>/dev/null)" ]; }
+
+# a tree listing with metadata, to compare layers byte for byte
+tree_sum() { (cd "$1" && find . -exec ls -ld --time-style=+%s.%N {} + 2>/dev/null | awk '{$2=""; print}' | sort; find . -type f -exec cat {} + | sha256sum) | sha256sum | cut -c1-64; }
+
+sha() { sha256sum "$1" | cut -c1-64; }
+size() { wc -c <"$1" | tr -d ' '; }
