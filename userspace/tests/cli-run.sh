@@ -1,0 +1,146 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Containers end to end: run, exec, start, stop, kill, diff, commit, rm,
+# volumes, signals, errors; mount.layerfs with many layers and as a
+# containers/storage mount_program.  Needs root and a union filesystem:
+# LAYERFS_FSTYPE (layerfs in the VM; on the host overlay is picked when the
+# layerfs module is not loaded).  Needs a static busybox for the image.
+. "$(dirname "$0")/lib.sh"
+W=$SCRATCH/run; rm -rf "$W"; mkdir -p "$W"
+export LAYERFS_ROOT=$W/root
+
+if [ "$(id -u)" != 0 ]; then skip "container tests need root"; exit 0; fi
+if [ -z "$LAYERFS_FSTYPE" ]; then
+	if grep -qw layerfs /proc/filesystems; then LAYERFS_FSTYPE=layerfs; else LAYERFS_FSTYPE=overlay; fi
+fi
+export LAYERFS_FSTYPE
+if ! grep -qw "$LAYERFS_FSTYPE" /proc/filesystems; then skip "no $LAYERFS_FSTYPE filesystem in this kernel"; exit 0; fi
+BB=$(command -v busybox)
+if [ -z "$BB" ] || { command -v ldd >/dev/null && ldd "$BB" >/dev/null 2>&1; }; then
+	skip "container tests need a static busybox"; exit 0
+fi
+if ! unshare -m true 2>/dev/null && ! $BB unshare -m true 2>/dev/null; then :; fi
+echo "# fstype $LAYERFS_FSTYPE"
+
+R=$W/rootfs
+mkdir -p $R/bin $R/etc $R/root
+cp "$BB" $R/bin/busybox
+for a in $($R/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox $R/bin/$a; done
+echo "root:x:0:0:root:/root:/bin/sh" >$R/etc/passwd
+echo "image motd" >$R/etc/motd
+t "import a busybox image" $L import -e GREETING=hi $R bb
+IMGLAYER=$LAYERFS_ROOT/layers/$($L inspect bb | grep -o 'sha256:[0-9a-f]*' | head -1 | cut -c8-)/diff
+IMGSUM=$(tree_sum $IMGLAYER)
+
+# exit status, PID 1, hostname, environment, namespaces
+$L run --rm bb true; same "exit status 0 passed through" 0 $?
+$L run --rm bb sh -c 'exit 7'; same "exit status 7 passed through" 7 $?
+$L run --name k9 bb sleep 100 & P=$!
+sleep 1; $L kill k9 >/dev/null; wait $P; same "killed by SIGKILL gives 137" 137 $?
+$L rm k9 >/dev/null
+same "CMD is PID 1" 1 "$($L run --rm bb sh -c 'echo $$')"
+same "hostname set" box1 "$($L run --rm --hostname box1 bb hostname)"
+same "image env and -e" "hi there" "$($L run --rm -e WHO=there bb sh -c 'echo $GREETING $WHO')"
+same "working directory" /srv/app "$($L run --rm -w /srv/app bb pwd)"
+same "own PID namespace: only our process" /proc/1 "$($L run --rm bb sh -c 'echo /proc/[0-9]*')"
+t "/dev/null, /tmp, /sys, /proc in the container" $L run --rm bb sh -c 'echo x >/dev/null && touch /tmp/t && test -d /sys/kernel && test -r /proc/self/status'
+same "stdin is attached" "piped" "$(echo piped | $L run --rm bb cat)"
+same "--rm leaves no container" "" "$($L ps -q)"
+
+# seed: a new file shows as A in diff
+t "run a container that writes a file" $L run --name demo bb sh -c 'echo "This is sample text." > /sample.txt'
+same "diff shows the added file" "A /sample.txt" "$($L diff demo)"
+t "a changed and a deleted file" $L run --name c2 bb sh -c 'echo more >>/etc/motd; rm /etc/passwd; mkdir -p /var/data; echo d >/var/data/f'
+same "diff lists exactly what was created, changed and deleted" \
+	"$(printf 'C /etc\nC /etc/motd\nD /etc/passwd\nA /var\nA /var/data\nA /var/data/f')" "$($L diff c2)"
+
+# seed: two containers from one image are independent
+t "container app1" $L run --name app1 bb sh -c 'echo unique-to-app1 >/tmp2 ; mkdir -p /srv; echo unique-to-app1 >/srv/marker.txt'
+t "container app2" $L create --name app2 bb
+$L start app2 >/dev/null 2>&1
+$L run --name app3 bb test -e /srv/marker.txt; same "app1's file is not in another container" 1 $?
+same "app1 still has it" unique-to-app1 "$($L start app1 >/dev/null; cat $LAYERFS_ROOT/containers/app1/upper/srv/marker.txt)"
+same "image unchanged by containers" "$IMGSUM" "$(tree_sum $IMGLAYER)"
+
+# start again keeps the writable layer
+t "run a counter container" $L run --name cnt bb sh -c 'echo 1 >>/count'
+t "start it again" $L start cnt
+same "writable layer kept across start" 2 "$($L run --rm bb true; cat $LAYERFS_ROOT/containers/cnt/upper/count | wc -l)"
+
+# commit: a committed image runs with the change present
+t "commit c2" $L commit -m "edited motd" c2 bb2
+same "committed image runs with the change" "$(printf 'image motd\nmore')" "$($L run --rm bb2 cat /etc/motd)"
+$L run --rm bb2 test -e /etc/passwd; same "deletion kept in the committed image" 1 $?
+t "history shows the commit" sh -c "$L history bb2 | grep -q 'edited motd'"
+
+# volumes survive rm
+mkdir -p $W/vol
+t "write into a volume" $L run --name v1 -v $W/vol:/data bb sh -c 'echo kept >/data/file'
+$L run --rm -v $W/vol:/data:ro bb sh -c 'echo x >/data/other' 2>/dev/null; [ $? -ne 0 ] && ok "read-only volume refuses writes" || nok "read-only volume refuses writes"
+same "volume mount point is not a change" "" "$($L diff v1)"
+t "rm the container" $L rm v1
+same "data in the volume survives rm" kept "$(cat $W/vol/file)"
+
+# rm removes the layer and its data, the image stays byte for byte
+UPPER=$LAYERFS_ROOT/containers/demo
+t "rm demo" $L rm demo
+t "its writable layer and data are gone" test ! -e $UPPER
+same "image layer byte-for-byte unchanged" "$IMGSUM" "$(tree_sum $IMGLAYER)"
+
+# detached, exec, stop, kill, signals
+t "run -d" $L run -d --name bg bb sh -c 'trap "echo got-term; exit 3" TERM; echo up; while :; do sleep 0.1; done'
+same "ps shows it running" 1 "$($L ps | grep -c '^bg .*running')"
+same "exec runs in the container" "hi-from-exec" "$($L exec -e X=hi-from-exec bg sh -c 'echo $X')"
+same "exec sees the container's PID namespace" 1 "$($L exec bg sh -c 'cat /proc/1/cmdline | tr "\0" " " | grep -c trap')"
+$L exec bg sh -c 'exit 5'; same "exec passes the exit status" 5 $?
+fails "rm of a running container is refused" $L rm bg
+fails "start of a running container is refused" $L start bg
+t "stop sends TERM" $L stop -t 5 bg
+same "stopped container exited with its TERM handler's status" 1 "$($L ps | grep -c '^bg .*exited (3)')"
+t "log has the output" grep -q got-term $LAYERFS_ROOT/containers/bg/log
+t "start -d again" $L start -d bg
+t "kill it" $L kill bg
+same "killed container is exited" 1 "$($L ps | grep -c '^bg .*exited')"
+t "run -d another" $L run -d --name bg2 bb sleep 1000
+t "rm -f a running container" $L rm -f bg2
+same "bg2 is gone" "" "$($L ps -q | grep bg2)"
+$L run --name sig bb sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done' &
+P=$!; sleep 1; kill -USR1 $P; wait $P
+same "signals to layerctl run reach the container" 9 $?
+
+# mistakes
+fails "command not found in the image" $L run --name nf bb /no/such/command
+same "a failed run leaves no container" "" "$($L ps -q | grep nf)"
+$L run --rm bb nosuchcmd 2>/dev/null; same "command not found exits 127" 127 $?
+fails "missing volume" $L run -v $W/nonexistent:/x bb true
+fails "unknown image" $L run nosuch true
+fails "name in use" $L run --name cnt bb true
+fails "module not loaded" env LAYERFS_FSTYPE=nosuchfs $L run bb true
+t "no temp leftovers" clean_store
+
+# mount.layerfs
+mkdir -p $W/ml/l $W/ml/m
+i=1; LOW=""
+while [ $i -le 300 ]; do mkdir -p $W/ml/l/layer-with-a-long-name-$i; echo $i >$W/ml/l/layer-with-a-long-name-$i/f$i; LOW="$LOW${LOW:+:}$W/ml/l/layer-with-a-long-name-$i"; i=$((i+1)); done
+t "mount 300 layers (${#LOW} bytes of lowerdir)" $M none $W/ml/m -o "lowerdir=$LOW,upperdir=$W/ml/u,workdir=$W/ml/w,x-layerfs.mkdirs"
+same "all 300 layers visible" 300 "$(ls $W/ml/m | wc -l)"
+umount $W/ml/m
+t "mount_program convention: options first, relative paths, no source" sh -c "cd $W/ml && $M -o lowerdir=l/layer-with-a-long-name-1:l/layer-with-a-long-name-2,upperdir=u,workdir=w m"
+same "mount_program mount works" "$(printf 'f1\nf2')" "$(ls $W/ml/m)"
+umount $W/ml/m
+fails "a missing layer: one line with the reason" $M none $W/ml/m -o lowerdir=$W/nonexistent
+fails "an unknown option: the kernel's message" $M none $W/ml/m -o lowerdir=$W/ml/l/layer-with-a-long-name-1,no_such_option
+t "-f checks without mounting" $M -f none $W/ml/m -o lowerdir=$W/ml/l/layer-with-a-long-name-1
+same "nothing mounted by -f" "" "$(ls $W/ml/m)"
+t "image= mounts an image from the store" $M none $W/ml/m -o image=bb2,ro
+t "the image's files are there" test -f $W/ml/m/etc/motd
+umount $W/ml/m
+t "container= mounts a container's layers" $M none $W/ml/m -o container=cnt
+same "with its writable layer" 2 "$(wc -l <$W/ml/m/count)"
+umount $W/ml/m
+
+for c in $($L ps -q); do $L rm -f $c >/dev/null; done
+t "rmi all images" $L rmi bb bb2
+same "no layers left" "" "$(ls $LAYERFS_ROOT/layers)"
+rm -rf "$W"
+exit 0
