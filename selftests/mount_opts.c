@@ -236,7 +236,13 @@ LFS_TEST(opts, empty_entry_middle)
 	 * data-only lower layers, whose names are not visible in the union.
 	 */
 	ret = lfs_mount_opts(&self->c, opts);
-	ASSERT_EQ(0, ret);
+	if (ret) {
+		/* ...and refuses them without metacopy support (6.12's
+		 * Debian kernel: "lower data-only dirs require metacopy").
+		 */
+		ASSERT_EQ(-EINVAL, ret);
+		return;
+	}
 	EXPECT_EQ(0, stat(lfs_m(&self->c, "a"), &st));
 	EXPECT_EQ(-1, stat(lfs_m(&self->c, "b"), &st));
 	EXPECT_EQ(ENOENT, errno);
@@ -441,6 +447,15 @@ LFS_TEST(opts, lowerdir_plus_1025)
 			 1025);
 }
 
+/*
+ * Overlapping layers: layerfs reports EINVAL with a message naming both
+ * layers (invalfc); overlayfs answers ELOOP ("overlapping lowerdir path").
+ */
+static int overlap_errno(void)
+{
+	return lfs_is_layerfs() ? EINVAL : ELOOP;
+}
+
 LFS_TEST(opts, overlap_nested)
 {
 	char opts[1024];
@@ -448,9 +463,8 @@ LFS_TEST(opts, overlap_nested)
 	ASSERT_EQ(0, lfs_build(lfs_p(&self->c, "l0"), "f sub/f 1"));
 	snprintf(opts, sizeof(opts), "lowerdir=%s:%s/sub",
 		 lfs_p(&self->c, "l0"), lfs_p(&self->c, "l0"));
-	/* overlayfs: ELOOP ("overlapping lowerdir path") */
 	expect_fail(_metadata, &self->c, self->log, sizeof(self->log),
-		    opts, ELOOP, NULL);
+		    opts, overlap_errno(), "overlap");
 }
 
 LFS_TEST(opts, overlap_parent_below)
@@ -461,7 +475,7 @@ LFS_TEST(opts, overlap_parent_below)
 	snprintf(opts, sizeof(opts), "lowerdir=%s/sub:%s",
 		 lfs_p(&self->c, "l0"), lfs_p(&self->c, "l0"));
 	expect_fail(_metadata, &self->c, self->log, sizeof(self->log),
-		    opts, ELOOP, NULL);
+		    opts, overlap_errno(), "overlap");
 }
 
 LFS_TEST(opts, same_layer_twice)
@@ -471,7 +485,7 @@ LFS_TEST(opts, same_layer_twice)
 	snprintf(opts, sizeof(opts), "lowerdir=%s:%s",
 		 lfs_p(&self->c, "l0"), lfs_p(&self->c, "l0"));
 	expect_fail(_metadata, &self->c, self->log, sizeof(self->log),
-		    opts, ELOOP, NULL);
+		    opts, overlap_errno(), "l0");
 }
 
 LFS_TEST(opts, mountpoint_inside_layer)
