@@ -15,11 +15,11 @@ if [ -z "$LAYERFS_FSTYPE" ]; then
 fi
 export LAYERFS_FSTYPE
 if ! grep -qw "$LAYERFS_FSTYPE" /proc/filesystems; then skip "no $LAYERFS_FSTYPE filesystem in this kernel"; exit 0; fi
-BB=$(command -v busybox)
+BB=
+for d in $(echo "$PATH" | tr : ' ') /bin /usr/bin; do [ -x "$d/busybox" ] && BB=$d/busybox && break; done
 if [ -z "$BB" ] || { command -v ldd >/dev/null && ldd "$BB" >/dev/null 2>&1; }; then
 	skip "container tests need a static busybox"; exit 0
 fi
-if ! unshare -m true 2>/dev/null && ! $BB unshare -m true 2>/dev/null; then :; fi
 echo "# fstype $LAYERFS_FSTYPE"
 
 R=$W/rootfs

@@ -31,7 +31,7 @@ same() {
 clean_store() { [ -z "$(ls -A "$LAYERFS_ROOT/tmp" 2>/dev/null)" ]; }
 
 # a tree listing with metadata, to compare layers byte for byte
-tree_sum() { (cd "$1" && find . -exec ls -ld --time-style=+%s.%N {} + 2>/dev/null | awk '{$2=""; print}' | sort; find . -type f -exec cat {} + | sha256sum) | sha256sum | cut -c1-64; }
+tree_sum() { (cd "$1" && find . | sort | while read -r f; do stat -c '%n %f %s %u %g %Y %t %T' "$f"; [ -f "$f" ] && [ ! -L "$f" ] && sha256sum <"$f"; done) | sha256sum | cut -c1-64; }
 
 sha() { sha256sum "$1" | cut -c1-64; }
 size() { wc -c <"$1" | tr -d ' '; }
