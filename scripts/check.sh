@@ -36,7 +36,7 @@ final() {
 
 # 1. Build everything; nothing else makes sense without it.
 echo "== build"
-if ! "$make" --no-print-directory -C "$top" build; then
+if ! "$make" -k --no-print-directory -C "$top" build; then
 	failed=$((failed + 1))
 	failures+=("build (see above)")
 	final
