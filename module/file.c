@@ -3,9 +3,14 @@
  * layerfs - regular files.  Opening a union file opens the real file as a
  * backing file; data then moves between the caller and the real file with
  * no copy and no further lookup (read, write, mmap, splice).
+ *
+ * Opening for write copies the file up first.  A file opened before a
+ * copy-up (by another descriptor) moves over to the upper file at its next
+ * operation, so it sees what is written there.
  */
 #include <linux/backing-file.h>
 #include <linux/fs.h>
+#include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/fadvise.h>
 #include <linux/splice.h>
@@ -13,41 +18,152 @@
 
 #include "layerfs.h"
 
-static struct file *lfs_real_file(struct file *file)
+struct lfs_file {
+	spinlock_t lock;
+	struct file *realfile;
+	bool is_upper_data;		/* realfile serves the final data */
+};
+
+/* Flags a caller may change with fcntl() that the real file must follow. */
+#define LFS_SYNC_FLAGS	(O_APPEND | O_DIRECT | O_NONBLOCK | O_NDELAY)
+
+static bool lfs_data_is_upper(struct inode *inode)
 {
-	return file->private_data;
+	return lfs_upper(inode) &&
+	       !test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags);
 }
 
-static int lfs_open(struct inode *inode, struct file *file)
+static int lfs_open_flags(struct file *file)
 {
-	struct lfs_fs *lfs = LFS_FS(inode->i_sb);
-	int flags = file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+	return (file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)) |
+	       O_LARGEFILE;
+}
+
+static struct file *lfs_open_real(struct file *file, const struct path *real)
+{
+	struct super_block *sb = file_inode(file)->i_sb;
 	struct file *realfile;
 	const struct cred *old;
-	struct path real;
 
-	lfs_real_path(inode, &real);
-	old = lfs_override_creds(inode->i_sb);
-	realfile = backing_file_open(file, flags | O_LARGEFILE, &real,
-				     lfs->creator_cred);
+	old = lfs_override_creds(sb);
+	realfile = backing_file_open(file, lfs_open_flags(file), real,
+				     LFS_FS(sb)->creator_cred);
 	lfs_revert_creds(old);
-	if (IS_ERR(realfile))
-		return PTR_ERR(realfile);
+	return realfile;
+}
 
-	file->private_data = realfile;
+int lfs_file_attach(struct file *file, struct file *realfile)
+{
+	struct lfs_file *lf = kmalloc(sizeof(*lf), GFP_KERNEL);
+
+	if (!lf)
+		return -ENOMEM;
+	spin_lock_init(&lf->lock);
+	lf->realfile = realfile;
+	lf->is_upper_data = lfs_data_is_upper(file_inode(file));
+	file->private_data = lf;
 	if (realfile->f_mode & FMODE_CAN_ODIRECT)
 		file->f_mode |= FMODE_CAN_ODIRECT;
 	return 0;
 }
 
+void lfs_file_detach(struct file *file)
+{
+	struct lfs_file *lf = file->private_data;
+
+	if (!lf)
+		return;
+	fput(lf->realfile);
+	kfree(lf);
+	file->private_data = NULL;
+}
+
+/* The real file is already open (O_TMPFILE): nothing more to do. */
+int lfs_file_opened(struct inode *inode, struct file *file)
+{
+	return 0;
+}
+
+static int lfs_open(struct inode *inode, struct file *file)
+{
+	struct file *realfile;
+	struct path real;
+	int err;
+
+	err = lfs_copy_up_for_open(file->f_path.dentry, file->f_flags);
+	if (err)
+		return err;
+	lfs_data_path(inode, &real);
+	realfile = lfs_open_real(file, &real);
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
+	err = lfs_file_attach(file, realfile);
+	if (err)
+		fput(realfile);
+	return err;
+}
+
 static int lfs_release(struct inode *inode, struct file *file)
 {
-	fput(lfs_real_file(file));
+	lfs_file_detach(file);
 	return 0;
+}
+
+/* The data moved up since this file was opened: follow it. */
+static void lfs_switch_to_upper(struct file *file, struct lfs_file *lf)
+{
+	struct inode *inode = file_inode(file);
+	struct file *realfile, *old;
+	struct path upper;
+
+	lfs_upper_path(inode, &upper);
+	realfile = lfs_open_real(file, &upper);
+	if (IS_ERR(realfile))
+		return;	/* keep reading the old data; try again next time */
+	spin_lock(&lf->lock);
+	old = lf->realfile;
+	if (lf->is_upper_data) {
+		old = realfile;
+	} else {
+		lf->realfile = realfile;
+		lf->is_upper_data = true;
+	}
+	spin_unlock(&lf->lock);
+	fput(old);
+}
+
+/* The real file for one operation, with a reference the caller drops. */
+static struct file *lfs_real_file(struct file *file)
+{
+	struct lfs_file *lf = file->private_data;
+	struct file *realfile;
+	unsigned int flags;
+
+	if (unlikely(!READ_ONCE(lf->is_upper_data)) &&
+	    lfs_data_is_upper(file_inode(file)))
+		lfs_switch_to_upper(file, lf);
+
+	spin_lock(&lf->lock);
+	realfile = get_file(lf->realfile);
+	spin_unlock(&lf->lock);
+
+	flags = READ_ONCE(file->f_flags);
+	if (unlikely((flags ^ realfile->f_flags) & LFS_SYNC_FLAGS)) {
+		spin_lock(&realfile->f_lock);
+		realfile->f_flags = (realfile->f_flags & ~LFS_SYNC_FLAGS) |
+				    (flags & LFS_SYNC_FLAGS);
+		spin_unlock(&realfile->f_lock);
+	}
+	return realfile;
 }
 
 /* The real file's times are the truth; mirror them after an access. */
 static void lfs_file_accessed(struct file *file)
+{
+	lfs_copyattr(file_inode(file));
+}
+
+static void lfs_file_end_write(struct file *file, loff_t pos, ssize_t ret)
 {
 	lfs_copyattr(file_inode(file));
 }
@@ -57,19 +173,57 @@ static void lfs_backing_ctx(struct file *file, struct backing_file_ctx *ctx)
 	ctx->cred = LFS_FS(file_inode(file)->i_sb)->creator_cred;
 	ctx->user_file = file;
 	ctx->accessed = lfs_file_accessed;
-	ctx->end_write = NULL;
+	ctx->end_write = lfs_file_end_write;
+}
+
+static bool lfs_is_volatile(struct file *file)
+{
+	return LFS_FS(file_inode(file)->i_sb)->config.is_volatile;
 }
 
 static ssize_t lfs_read_iter(struct kiocb *iocb, struct iov_iter *iter)
 {
 	struct file *file = iocb->ki_filp;
 	struct backing_file_ctx ctx;
+	struct file *realfile;
+	ssize_t ret;
 
 	if (!iov_iter_count(iter))
 		return 0;
 	lfs_backing_ctx(file, &ctx);
-	return backing_file_read_iter(lfs_real_file(file), iter, iocb,
-				      iocb->ki_flags, &ctx);
+	realfile = lfs_real_file(file);
+	ret = backing_file_read_iter(realfile, iter, iocb, iocb->ki_flags,
+				     &ctx);
+	fput(realfile);
+	return ret;
+}
+
+static ssize_t lfs_write_iter(struct kiocb *iocb, struct iov_iter *iter)
+{
+	struct file *file = iocb->ki_filp;
+	struct inode *inode = file_inode(file);
+	struct backing_file_ctx ctx;
+	struct file *realfile;
+	int flags = iocb->ki_flags;
+	ssize_t ret;
+
+	if (!iov_iter_count(iter))
+		return 0;
+	inode_lock(inode);
+	lfs_copyattr(inode);
+	/* Set-ID bits go as the caller writes, not as the mounter. */
+	ret = file_remove_privs(file);
+	if (ret)
+		goto out;
+	if (lfs_is_volatile(file))
+		flags &= ~(IOCB_DSYNC | IOCB_SYNC);
+	lfs_backing_ctx(file, &ctx);
+	realfile = lfs_real_file(file);
+	ret = backing_file_write_iter(realfile, iter, iocb, flags, &ctx);
+	fput(realfile);
+out:
+	inode_unlock(inode);
+	return ret;
 }
 
 static ssize_t lfs_splice_read(struct file *in, loff_t *ppos,
@@ -77,63 +231,192 @@ static ssize_t lfs_splice_read(struct file *in, loff_t *ppos,
 			       unsigned int flags)
 {
 	struct backing_file_ctx ctx;
+	struct file *realfile;
+	ssize_t ret;
 
 	lfs_backing_ctx(in, &ctx);
-	return backing_file_splice_read(lfs_real_file(in), ppos, pipe, len,
-					flags, &ctx);
+	realfile = lfs_real_file(in);
+	ret = backing_file_splice_read(realfile, ppos, pipe, len, flags, &ctx);
+	fput(realfile);
+	return ret;
+}
+
+static ssize_t lfs_splice_write(struct pipe_inode_info *pipe, struct file *out,
+				loff_t *ppos, size_t len, unsigned int flags)
+{
+	struct inode *inode = file_inode(out);
+	struct backing_file_ctx ctx;
+	struct file *realfile;
+	ssize_t ret;
+
+	inode_lock(inode);
+	lfs_copyattr(inode);
+	ret = file_remove_privs(out);
+	if (!ret) {
+		lfs_backing_ctx(out, &ctx);
+		realfile = lfs_real_file(out);
+		ret = backing_file_splice_write(pipe, realfile, ppos, len,
+						flags, &ctx);
+		fput(realfile);
+	}
+	inode_unlock(inode);
+	return ret;
 }
 
 static int lfs_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct backing_file_ctx ctx;
+	struct file *realfile;
+	int ret;
 
 	lfs_backing_ctx(file, &ctx);
-	return backing_file_mmap(lfs_real_file(file), vma, &ctx);
+	realfile = lfs_real_file(file);
+	ret = backing_file_mmap(realfile, vma, &ctx);
+	fput(realfile);
+	return ret;
 }
 
 /* The union file's position and the real file's move together. */
 static loff_t lfs_llseek(struct file *file, loff_t offset, int whence)
 {
-	struct file *realfile = lfs_real_file(file);
 	struct inode *inode = file_inode(file);
+	struct file *realfile;
 	loff_t ret;
 
 	if (whence == SEEK_CUR && offset == 0)
 		return file->f_pos;
 
+	realfile = lfs_real_file(file);
 	inode_lock(inode);
 	realfile->f_pos = file->f_pos;
 	ret = vfs_llseek(realfile, offset, whence);
 	file->f_pos = realfile->f_pos;
 	inode_unlock(inode);
+	fput(realfile);
 	return ret;
 }
 
 static int lfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 {
 	struct inode *inode = file_inode(file);
+	struct file *realfile;
 	const struct cred *old;
 	int err;
 
-	/* Lower layers are read-only; there is nothing of ours to sync. */
-	if (!lfs_upper(inode))
+	/* Lower layers are read-only; volatile unions never sync. */
+	if (!lfs_upper(inode) || lfs_is_volatile(file))
 		return 0;
+	realfile = lfs_real_file(file);
 	old = lfs_override_creds(inode->i_sb);
-	err = vfs_fsync_range(lfs_real_file(file), start, end, datasync);
+	err = vfs_fsync_range(realfile, start, end, datasync);
 	lfs_revert_creds(old);
+	fput(realfile);
 	return err;
+}
+
+static long lfs_fallocate(struct file *file, int mode, loff_t offset,
+			  loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	struct file *realfile;
+	const struct cred *old;
+	long ret;
+
+	inode_lock(inode);
+	ret = file_remove_privs(file);
+	if (!ret) {
+		realfile = lfs_real_file(file);
+		old = lfs_override_creds(inode->i_sb);
+		ret = vfs_fallocate(realfile, mode, offset, len);
+		lfs_revert_creds(old);
+		fput(realfile);
+		lfs_copyattr(inode);
+	}
+	inode_unlock(inode);
+	return ret;
 }
 
 static int lfs_fadvise(struct file *file, loff_t offset, loff_t len,
 		       int advice)
 {
+	struct file *realfile = lfs_real_file(file);
 	const struct cred *old;
 	int err;
 
 	old = lfs_override_creds(file_inode(file)->i_sb);
-	err = vfs_fadvise(lfs_real_file(file), offset, len, advice);
+	err = vfs_fadvise(realfile, offset, len, advice);
 	lfs_revert_creds(old);
+	fput(realfile);
 	return err;
+}
+
+static int lfs_flush(struct file *file, fl_owner_t id)
+{
+	struct file *realfile = lfs_real_file(file);
+	const struct cred *old;
+	int err = 0;
+
+	if (realfile->f_op->flush) {
+		old = lfs_override_creds(file_inode(file)->i_sb);
+		err = realfile->f_op->flush(realfile, id);
+		lfs_revert_creds(old);
+	}
+	fput(realfile);
+	return err;
+}
+
+static ssize_t lfs_copy_file_range(struct file *in, loff_t pos_in,
+				   struct file *out, loff_t pos_out,
+				   size_t len, unsigned int flags)
+{
+	struct inode *inode = file_inode(out);
+	struct file *real_in, *real_out;
+	const struct cred *old;
+	ssize_t ret;
+
+	inode_lock(inode);
+	ret = file_remove_privs(out);
+	if (ret)
+		goto out;
+	real_in = lfs_real_file(in);
+	real_out = lfs_real_file(out);
+	old = lfs_override_creds(inode->i_sb);
+	ret = vfs_copy_file_range(real_in, pos_in, real_out, pos_out, len,
+				  flags);
+	lfs_revert_creds(old);
+	fput(real_out);
+	fput(real_in);
+	lfs_copyattr(inode);
+out:
+	inode_unlock(inode);
+	return ret;
+}
+
+static loff_t lfs_remap_file_range(struct file *in, loff_t pos_in,
+				   struct file *out, loff_t pos_out,
+				   loff_t len, unsigned int remap_flags)
+{
+	struct inode *inode = file_inode(out);
+	struct file *real_in, *real_out;
+	const struct cred *old;
+	loff_t ret;
+
+	if (remap_flags & ~(REMAP_FILE_DEDUP | REMAP_FILE_ADVISORY))
+		return -EINVAL;
+	real_in = lfs_real_file(in);
+	real_out = lfs_real_file(out);
+	old = lfs_override_creds(inode->i_sb);
+	if (remap_flags & REMAP_FILE_DEDUP)
+		ret = vfs_dedupe_file_range_one(real_in, pos_in, real_out,
+						pos_out, len, remap_flags);
+	else
+		ret = vfs_clone_file_range(real_in, pos_in, real_out, pos_out,
+					   len, remap_flags);
+	lfs_revert_creds(old);
+	fput(real_out);
+	fput(real_in);
+	lfs_copyattr(inode);
+	return ret;
 }
 
 const struct file_operations lfs_file_operations = {
@@ -141,8 +424,14 @@ const struct file_operations lfs_file_operations = {
 	.release	= lfs_release,
 	.llseek		= lfs_llseek,
 	.read_iter	= lfs_read_iter,
+	.write_iter	= lfs_write_iter,
 	.splice_read	= lfs_splice_read,
+	.splice_write	= lfs_splice_write,
 	.mmap		= lfs_mmap,
 	.fsync		= lfs_fsync,
+	.fallocate	= lfs_fallocate,
 	.fadvise	= lfs_fadvise,
+	.flush		= lfs_flush,
+	.copy_file_range = lfs_copy_file_range,
+	.remap_file_range = lfs_remap_file_range,
 };

@@ -48,7 +48,7 @@ static int lfs_inode_take_stack(struct lfs_inode *li,
 	return 0;
 }
 
-static int lfs_permission(struct mnt_idmap *idmap, struct inode *inode,
+int lfs_permission(struct mnt_idmap *idmap, struct inode *inode,
 			  int mask)
 {
 	struct lfs_layer *layer = lfs_real_layer(inode);
@@ -74,7 +74,7 @@ static int lfs_permission(struct mnt_idmap *idmap, struct inode *inode,
 	return err;
 }
 
-static int lfs_getattr(struct mnt_idmap *idmap, const struct path *path,
+int lfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 		       struct kstat *stat, u32 request_mask,
 		       unsigned int flags)
 {
@@ -93,6 +93,19 @@ static int lfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 	lfs_revert_creds(old);
 	if (err)
 		return err;
+
+	/* Blocks in use are those of the data, still below for metacopy. */
+	if (test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags)) {
+		struct kstat lstat;
+
+		lfs_data_path(inode, &real);
+		old = lfs_override_creds(inode->i_sb);
+		err = vfs_getattr_nosec(&real, &lstat, STATX_BLOCKS, flags);
+		lfs_revert_creds(old);
+		if (err)
+			return err;
+		stat->blocks = lstat.blocks;
+	}
 
 	stat->dev = inode->i_sb->s_dev;
 	stat->ino = inode->i_ino;
@@ -118,7 +131,7 @@ static const char *lfs_get_link(struct dentry *dentry, struct inode *inode,
 	return link;
 }
 
-static struct posix_acl *lfs_get_inode_acl(struct inode *inode, int type,
+struct posix_acl *lfs_get_inode_acl(struct inode *inode, int type,
 					   bool rcu)
 {
 	struct inode *real = lfs_real_inode(inode);
@@ -135,7 +148,7 @@ static struct posix_acl *lfs_get_inode_acl(struct inode *inode, int type,
 	return acl;
 }
 
-static struct posix_acl *lfs_get_acl(struct mnt_idmap *idmap,
+struct posix_acl *lfs_get_acl(struct mnt_idmap *idmap,
 				     struct dentry *dentry, int type)
 {
 	struct inode *inode = d_inode(dentry);
@@ -154,18 +167,95 @@ static struct posix_acl *lfs_get_acl(struct mnt_idmap *idmap,
 	return acl;
 }
 
-const struct inode_operations lfs_dir_inode_operations = {
-	.lookup		= lfs_lookup,
-	.permission	= lfs_permission,
-	.getattr	= lfs_getattr,
-	.listxattr	= lfs_listxattr,
-	.get_inode_acl	= lfs_get_inode_acl,
-	.get_acl	= lfs_get_acl,
-};
+/* Which copy-up a change of attributes needs. */
+static enum lfs_copy_up_mode lfs_setattr_copy_mode(struct inode *inode,
+						   struct iattr *attr)
+{
+	if (attr->ia_valid & ATTR_SIZE)
+		return attr->ia_size ? LFS_COPY_DATA : LFS_COPY_NODATA;
+	return LFS_COPY_META;
+}
+
+int lfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+		struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	struct lfs_fs *lfs = LFS_FS(inode->i_sb);
+	const struct cred *old;
+	struct dentry *upper;
+	int err;
+
+	err = setattr_prepare(&nop_mnt_idmap, dentry, attr);
+	if (err)
+		return err;
+	err = lfs_copy_up(dentry, lfs_setattr_copy_mode(inode, attr));
+	if (err)
+		return err;
+	/* A shrinking or growing metacopy file needs its data first. */
+	if ((attr->ia_valid & ATTR_SIZE) &&
+	    test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags)) {
+		err = lfs_copy_data_up(dentry);
+		if (err)
+			return err;
+	}
+
+	/* The union file means nothing to the upper filesystem. */
+	attr->ia_valid &= ~ATTR_FILE;
+	/* notify_change() recomputes the mode when it kills suid/sgid. */
+	if (attr->ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
+		attr->ia_valid &= ~ATTR_MODE;
+
+	upper = lfs_upper(inode);
+	err = mnt_want_write(lfs->layers[0].mnt);
+	if (err)
+		return err;
+	old = lfs_override_creds(inode->i_sb);
+	inode_lock(d_inode(upper));
+	err = notify_change(mnt_idmap(lfs->layers[0].mnt), upper, attr, NULL);
+	inode_unlock(d_inode(upper));
+	lfs_revert_creds(old);
+	mnt_drop_write(lfs->layers[0].mnt);
+	if (!err)
+		lfs_copyattr(inode);
+	return err;
+}
+
+int lfs_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+		struct posix_acl *acl, int type)
+{
+	struct inode *inode = d_inode(dentry);
+	struct lfs_fs *lfs = LFS_FS(inode->i_sb);
+	const char *name = posix_acl_xattr_name(type);
+	const struct cred *old;
+	int err;
+
+	if (!IS_POSIXACL(d_inode(lfs->layers[0].mnt->mnt_root)))
+		return -EOPNOTSUPP;
+	err = lfs_copy_up(dentry, LFS_COPY_META);
+	if (err)
+		return err;
+	err = mnt_want_write(lfs->layers[0].mnt);
+	if (err)
+		return err;
+	old = lfs_override_creds(inode->i_sb);
+	if (acl)
+		err = vfs_set_acl(mnt_idmap(lfs->layers[0].mnt),
+				  lfs_upper(inode), name, acl);
+	else
+		err = vfs_remove_acl(mnt_idmap(lfs->layers[0].mnt),
+				     lfs_upper(inode), name);
+	lfs_revert_creds(old);
+	mnt_drop_write(lfs->layers[0].mnt);
+	if (!err)
+		lfs_copyattr(inode);
+	return err;
+}
 
 static const struct inode_operations lfs_file_inode_operations = {
 	.permission	= lfs_permission,
 	.getattr	= lfs_getattr,
+	.setattr	= lfs_setattr,
+	.set_acl	= lfs_set_acl,
 	.listxattr	= lfs_listxattr,
 	.get_inode_acl	= lfs_get_inode_acl,
 	.get_acl	= lfs_get_acl,
@@ -174,12 +264,15 @@ static const struct inode_operations lfs_file_inode_operations = {
 static const struct inode_operations lfs_symlink_inode_operations = {
 	.get_link	= lfs_get_link,
 	.getattr	= lfs_getattr,
+	.setattr	= lfs_setattr,
 	.listxattr	= lfs_listxattr,
 };
 
 static const struct inode_operations lfs_special_inode_operations = {
 	.permission	= lfs_permission,
 	.getattr	= lfs_getattr,
+	.setattr	= lfs_setattr,
+	.set_acl	= lfs_set_acl,
 	.listxattr	= lfs_listxattr,
 	.get_inode_acl	= lfs_get_inode_acl,
 	.get_acl	= lfs_get_acl,
@@ -225,16 +318,13 @@ static struct lfs_layer *lfs_origin(struct lfs_lookup_result *res,
 static int lfs_fill_inode(struct inode *inode, struct lfs_lookup_result *res)
 {
 	struct lfs_inode *li = LFS_I(inode);
-	struct lfs_layer *olayer;
-	struct dentry *origin;
 	struct inode *real;
 	int err;
 
 	err = lfs_inode_take_stack(li, res);
 	if (err)
 		return err;
-	olayer = lfs_origin(res, inode->i_sb, &origin);
-	inode->i_ino = lfs_ino(inode->i_sb, olayer, d_inode(origin)->i_ino);
+	inode->i_ino = lfs_stack_ino(inode->i_sb, res);
 	real = lfs_real_inode(inode);
 	lfs_set_ops(inode, real);
 	/* Times live in the real inode; the VFS must not touch ours. */
@@ -244,21 +334,61 @@ static int lfs_fill_inode(struct inode *inode, struct lfs_lookup_result *res)
 			set_bit(LFS_I_MERGED, &li->flags);
 		if (res->opaque)
 			set_bit(LFS_I_OPAQUE, &li->flags);
+		if (res->redirect)
+			set_bit(LFS_I_REDIRECT, &li->flags);
 	}
+	if (res->metacopy)
+		set_bit(LFS_I_METACOPY, &li->flags);
 	set_nlink(inode, real->i_nlink);
 	lfs_copyattr(inode);
 	return 0;
 }
 
-static int lfs_inode_test(struct inode *inode, void *key)
+struct lfs_inode_key {
+	struct inode *origin;
+	struct inode *upper;
+};
+
+/*
+ * Two names are one union inode when they stem from the same real inode,
+ * unless both have been copied up separately (to different upper inodes).
+ */
+static int lfs_inode_test(struct inode *inode, void *data)
 {
-	return inode->i_private == key;
+	struct lfs_inode_key *key = data;
+	struct dentry *upper = lfs_upper(inode);
+
+	if (inode->i_private != key->origin)
+		return 0;
+	return !upper || !key->upper || d_inode(upper) == key->upper;
 }
 
-static int lfs_inode_set(struct inode *inode, void *key)
+static int lfs_inode_set(struct inode *inode, void *data)
 {
-	inode->i_private = key;
+	inode->i_private = ((struct lfs_inode_key *)data)->origin;
 	return 0;
+}
+
+/*
+ * A cached inode met again through a name that has been copied up (a hard
+ * link of a lower file copied up through another name, after a remount)
+ * takes the upper object, so every name shows the same data.
+ */
+static void lfs_inode_adopt_upper(struct inode *inode,
+				  struct lfs_lookup_result *res)
+{
+	struct lfs_inode *li = LFS_I(inode);
+
+	if (!res->upper || lfs_upper(inode))
+		return;
+	mutex_lock(&li->lock);
+	if (!lfs_upper(inode)) {
+		if (res->metacopy)
+			set_bit(LFS_I_METACOPY, &li->flags);
+		lfs_set_upper(inode, dget(res->upper));
+		lfs_copyattr(inode);
+	}
+	mutex_unlock(&li->lock);
 }
 
 /*
@@ -270,6 +400,7 @@ struct inode *lfs_get_inode(struct super_block *sb,
 			    struct lfs_lookup_result *res)
 {
 	struct dentry *top = res->upper ?: res->lower[0].dentry;
+	struct lfs_inode_key key;
 	struct inode *inode;
 	struct dentry *origin;
 	int err;
@@ -287,12 +418,16 @@ struct inode *lfs_get_inode(struct super_block *sb,
 	}
 
 	lfs_origin(res, sb, &origin);
-	inode = iget5_locked(sb, (unsigned long)d_inode(origin),
-			     lfs_inode_test, lfs_inode_set, d_inode(origin));
+	key.origin = d_inode(origin);
+	key.upper = res->upper ? d_inode(res->upper) : NULL;
+	inode = iget5_locked(sb, (unsigned long)key.origin, lfs_inode_test,
+			     lfs_inode_set, &key);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
-	if (!(inode->i_state & I_NEW))
+	if (!(inode->i_state & I_NEW)) {
+		lfs_inode_adopt_upper(inode, res);
 		return inode;
+	}
 	err = lfs_fill_inode(inode, res);
 	if (err) {
 		iget_failed(inode);
@@ -300,6 +435,15 @@ struct inode *lfs_get_inode(struct super_block *sb,
 	}
 	unlock_new_inode(inode);
 	return inode;
+}
+
+/* A new object just created in the upper layer. */
+struct inode *lfs_new_upper_inode(struct super_block *sb,
+				  struct dentry *upper)
+{
+	struct lfs_lookup_result res = { .upper = upper };
+
+	return lfs_get_inode(sb, &res);
 }
 
 struct inode *lfs_new_root_inode(struct super_block *sb,

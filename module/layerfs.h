@@ -61,7 +61,8 @@ struct lfs_config {
 struct lfs_fs {
 	struct lfs_layer *layers;	/* [0] upper slot, [1..nr_lower] */
 	unsigned int nr_layers;		/* nr_lower + 1 */
-	struct dentry *workdir;		/* real workdir, in layers[0].mnt */
+	struct dentry *workdir;		/* staging dir: <workdir>/work */
+	struct dentry *workbase;	/* the workdir the user gave */
 	const struct cred *creator_cred;
 	struct lfs_config config;
 	unsigned int xino_bits;		/* high st_ino bits holding the fsid */
@@ -78,7 +79,20 @@ struct lfs_entry {
 enum {
 	LFS_I_OPAQUE,		/* upper dir hides everything below it */
 	LFS_I_MERGED,		/* dir made of more than one real dir */
+	LFS_I_METACOPY,		/* upper has metadata only; data is lower[0] */
+	LFS_I_REDIRECT,		/* upper dir found its lowers by redirect */
 };
+
+/* Per-dentry flags, in d_fsdata: facts about the name, not the inode. */
+enum {
+	LFS_D_LOWER,		/* name exists below: removal needs a whiteout */
+	LFS_D_UPPER,		/* name exists in the upper layer */
+};
+
+static inline unsigned long *lfs_dflags(struct dentry *dentry)
+{
+	return (unsigned long *)&dentry->d_fsdata;
+}
 
 struct lfs_dir_cache;
 
@@ -132,12 +146,37 @@ struct lfs_lookup_result {
 	struct lfs_entry *lower;	/* array of at most nr_layers */
 	unsigned int numlower;
 	bool opaque;
+	bool metacopy;
+	bool redirect;
+	bool name_below;		/* the name itself exists in a lower layer */
+};
+
+/* Which of the union's objects a copy-up must bring along. */
+enum lfs_copy_up_mode {
+	LFS_COPY_META,		/* metadata only, data stays below (metacopy) */
+	LFS_COPY_DATA,		/* everything */
+	LFS_COPY_NODATA,	/* metadata, file truncated to zero (O_TRUNC) */
 };
 
 /* util.c */
 const struct cred *lfs_override_creds(struct super_block *sb);
 void lfs_revert_creds(const struct cred *old);
+struct lfs_creds {
+	const struct cred *old;
+	const struct cred *mid;
+};
+
+int lfs_override_creds_create(struct super_block *sb, struct lfs_creds *c);
+void lfs_revert_creds_create(struct lfs_creds *c);
 void lfs_real_path(struct inode *inode, struct path *path);
+void lfs_data_path(struct inode *inode, struct path *path);
+void lfs_upper_path(struct inode *inode, struct path *path);
+bool lfs_is_upper_only(struct inode *inode);
+void lfs_set_upper(struct inode *inode, struct dentry *upper);
+void lfs_dir_changed(struct inode *dir);
+struct dentry *lfs_lookup_upper_locked(struct lfs_fs *lfs,
+				       struct dentry *parent,
+				       const struct qstr *name);
 struct inode *lfs_real_inode(struct inode *inode);
 struct lfs_layer *lfs_real_layer(struct inode *inode);
 bool lfs_is_private_xattr(const char *name);
@@ -146,26 +185,86 @@ ssize_t lfs_getxattr_real(struct lfs_layer *layer, struct dentry *real,
 bool lfs_is_opaque_dir(struct lfs_layer *layer, struct dentry *real);
 u64 lfs_ino(struct super_block *sb, struct lfs_layer *layer, u64 ino);
 void lfs_copyattr(struct inode *inode);
+int lfs_setxattr_real(struct lfs_fs *lfs, struct dentry *real,
+		      const char *name, const void *value, size_t size);
+int lfs_set_opaque(struct lfs_fs *lfs, struct dentry *real);
+struct dentry *lfs_temp_name(struct lfs_fs *lfs);
+u64 lfs_stack_ino(struct super_block *sb, struct lfs_lookup_result *res);
+
+struct lfs_name {
+	struct list_head list;
+	unsigned int len;
+	unsigned int type;
+	char name[];
+};
+
+int lfs_list_dir(const struct path *dir, struct list_head *names);
+void lfs_free_names(struct list_head *names);
+int lfs_do_rename(struct lfs_fs *lfs, struct inode *olddir,
+		  struct dentry *old, struct inode *newdir, struct dentry *new,
+		  unsigned int flags);
+int lfs_do_unlink(struct lfs_fs *lfs, struct inode *dir, struct dentry *d);
+int lfs_do_rmdir(struct lfs_fs *lfs, struct inode *dir, struct dentry *d);
+int lfs_do_remove(struct lfs_fs *lfs, struct inode *dir, struct dentry *d);
+int lfs_do_whiteout(struct lfs_fs *lfs, struct inode *dir, struct dentry *d);
+int lfs_do_mkdir(struct lfs_fs *lfs, struct inode *dir, struct dentry *d,
+		 umode_t mode);
+
+/* workdir.c */
+int lfs_workdir_setup(struct super_block *sb, struct fs_context *fc,
+		      struct dentry *workbase);
+void lfs_workdir_release(struct lfs_fs *lfs);
+int lfs_work_cleanup(struct lfs_fs *lfs, struct dentry *dir, int depth);
 
 /* namei.c */
 struct dentry *lfs_lookup(struct inode *dir, struct dentry *dentry,
 			  unsigned int flags);
+int lfs_lookup_stack(struct inode *dir, const struct qstr *name,
+		     struct lfs_lookup_result *res);
 void lfs_lookup_result_put(struct lfs_lookup_result *res);
+char *lfs_union_path(struct dentry *dentry, char **buf);
+
+/* copy_up.c */
+int lfs_copy_up(struct dentry *dentry, enum lfs_copy_up_mode mode);
+int lfs_copy_up_for_open(struct dentry *dentry, int flags);
+int lfs_copy_data_up(struct dentry *dentry);
+int lfs_copy_data_up_locked(struct lfs_fs *lfs, struct inode *inode);
+
+/* dir.c */
+extern const struct inode_operations lfs_dir_inode_operations;
 
 /* inode.c */
-extern const struct inode_operations lfs_dir_inode_operations;
+int lfs_permission(struct mnt_idmap *idmap, struct inode *inode, int mask);
+int lfs_getattr(struct mnt_idmap *idmap, const struct path *path,
+		struct kstat *stat, u32 request_mask, unsigned int flags);
+int lfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+		struct iattr *attr);
+struct posix_acl *lfs_get_inode_acl(struct inode *inode, int type, bool rcu);
+struct posix_acl *lfs_get_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+			      int type);
+int lfs_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+		struct posix_acl *acl, int type);
+int lfs_fileattr_get(struct dentry *dentry, struct fileattr *fa);
+int lfs_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
+		     struct fileattr *fa);
 struct inode *lfs_get_inode(struct super_block *sb,
 			    struct lfs_lookup_result *res);
+struct inode *lfs_new_upper_inode(struct super_block *sb,
+				  struct dentry *upper);
 struct inode *lfs_new_root_inode(struct super_block *sb,
 				 struct lfs_lookup_result *res);
 void lfs_inode_free_stack(struct lfs_inode *li);
 
 /* file.c */
 extern const struct file_operations lfs_file_operations;
+int lfs_file_attach(struct file *file, struct file *realfile);
+void lfs_file_detach(struct file *file);
+int lfs_file_opened(struct inode *inode, struct file *file);
 
 /* readdir.c */
 extern const struct file_operations lfs_dir_operations;
 void lfs_dir_cache_free(struct lfs_dir_cache *cache);
+int lfs_check_empty_dir(struct inode *dir);
 
 /* xattr.c */
 extern const struct xattr_handler * const lfs_xattr_handlers[];

@@ -6,10 +6,20 @@
  * what the name is: a whiteout ends the search with nothing, a non-directory
  * is the answer by itself, a directory is merged with the directories of the
  * same name further down until an opaque one or a non-directory is met.
+ *
+ * Three upper-layer markers change that (format in Documentation/):
+ *   redirect  an upper directory that was renamed finds its lower
+ *             directories by the path it came from, not by its name;
+ *   origin    a copied-up file names the inode it was copied from, which is
+ *             looked for under the same name so st_ino stays the same and
+ *             hard links stay joined;
+ *   metacopy  a file copied up for a metadata change only; its data is
+ *             still read from the origin.
  */
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
+#include <linux/kstrtox.h>
 
 #include "layerfs.h"
 
@@ -33,32 +43,9 @@ static struct dentry *lfs_lookup_real(struct lfs_layer *layer,
 }
 
 /*
- * What the upper layer says of the name.  Returns 1 when the search must
- * stop here (whiteout, non-directory, opaque directory), 0 to go on into the
- * lower layers, or an error.
+ * One lower layer's answer for the name.  Returns 1 when the search must stop
+ * (whiteout, non-directory, opaque directory), 0 to go on, or an error.
  */
-static int lfs_lookup_upper(struct lfs_layer *layer, struct dentry *base,
-			    const struct qstr *name,
-			    struct lfs_lookup_result *res)
-{
-	struct dentry *d = lfs_lookup_real(layer, base, name);
-
-	if (IS_ERR(d))
-		return PTR_ERR(d);
-	if (d_is_negative(d) || lfs_is_whiteout(d)) {
-		bool stop = lfs_is_whiteout(d);
-
-		dput(d);
-		return stop;
-	}
-	res->upper = d;
-	if (!d_is_dir(d))
-		return 1;
-	res->opaque = lfs_is_opaque_dir(layer, d);
-	return res->opaque;
-}
-
-/* Same for one lower layer; found tells whether a directory is above. */
 static int lfs_lookup_lower(struct lfs_entry *parent, const struct qstr *name,
 			    bool found, struct lfs_lookup_result *res)
 {
@@ -83,28 +70,264 @@ static int lfs_lookup_lower(struct lfs_entry *parent, const struct qstr *name,
 	return lfs_is_opaque_dir(parent->layer, d);
 }
 
-/* Look name up below the directory inode dir; caller overrides creds. */
-static int lfs_lookup_stack(struct inode *dir, const struct qstr *name,
-			    struct lfs_lookup_result *res)
+/* Search a stack of lower directories for name, appending to res. */
+static int lfs_lookup_lowers(struct lfs_entry *stack, unsigned int n,
+			     const struct qstr *name, bool found,
+			     struct lfs_lookup_result *res)
 {
-	struct lfs_inode *pli = LFS_I(dir);
-	struct dentry *pupper = lfs_upper(dir);
 	unsigned int i;
 	int stop = 0;
 
-	if (pli->numlower) {
-		res->lower = kcalloc(pli->numlower, sizeof(*res->lower),
-				     GFP_KERNEL);
-		if (!res->lower)
-			return -ENOMEM;
-	}
-	if (pupper)
-		stop = lfs_lookup_upper(&LFS_FS(dir->i_sb)->layers[0], pupper,
-					name, res);
-	for (i = 0; !stop && i < pli->numlower; i++)
-		stop = lfs_lookup_lower(&pli->lower[i], name,
-					res->upper || res->numlower, res);
+	for (i = 0; !stop && i < n; i++)
+		stop = lfs_lookup_lower(&stack[i], name,
+					found || res->numlower, res);
 	return stop < 0 ? stop : 0;
+}
+
+static int lfs_alloc_lowers(struct lfs_lookup_result *res, unsigned int n)
+{
+	if (!n)
+		return 0;
+	res->lower = kcalloc(n, sizeof(*res->lower), GFP_KERNEL);
+	return res->lower ? 0 : -ENOMEM;
+}
+
+/* A redirect is "/a/b/c": absolute from the layer root, nothing odd. */
+static bool lfs_redirect_valid(const char *p, size_t len)
+{
+	size_t i, comp = 0;
+
+	if (!len || p[0] != '/')
+		return false;
+	for (i = 1; i <= len; i++) {
+		if (i == len || p[i] == '/') {
+			const char *c = p + i - comp;
+
+			if (!comp || comp > NAME_MAX ||
+			    (comp == 1 && c[0] == '.') ||
+			    (comp == 2 && c[0] == '.' && c[1] == '.'))
+				return false;
+			comp = 0;
+		} else if (!p[i]) {
+			return false;
+		} else {
+			comp++;
+		}
+	}
+	return true;
+}
+
+/*
+ * The lower directories of a renamed directory: walk its old path from the
+ * root through the lower layers, with the normal lookup rules, so what it
+ * merges with is exactly what the old path showed below the upper layer.
+ */
+static int lfs_follow_redirect(struct super_block *sb, const char *path,
+			       struct lfs_lookup_result *res)
+{
+	struct lfs_inode *root = LFS_I(d_inode(sb->s_root));
+	struct lfs_lookup_result cur = {};
+	const char *p = path;
+	int err;
+
+	err = lfs_alloc_lowers(&cur, root->numlower);
+	if (err)
+		return err;
+	memcpy(cur.lower, root->lower, root->numlower * sizeof(*cur.lower));
+	cur.numlower = root->numlower;
+	for (err = 0; err < (int)cur.numlower; err++)
+		dget(cur.lower[err].dentry);
+	err = 0;
+
+	while (*p && cur.numlower) {
+		struct lfs_lookup_result next = {};
+		struct qstr name;
+
+		while (*p == '/')
+			p++;
+		name.name = p;
+		while (*p && *p != '/')
+			p++;
+		name.len = p - (const char *)name.name;
+		if (!name.len)
+			break;
+		err = lfs_alloc_lowers(&next, cur.numlower);
+		if (!err)
+			err = lfs_lookup_lowers(cur.lower, cur.numlower, &name,
+						false, &next);
+		lfs_lookup_result_put(&cur);
+		cur = next;
+		if (err)
+			break;
+		/* Only directories can be redirect targets. */
+		if (cur.numlower && !d_is_dir(cur.lower[0].dentry)) {
+			lfs_lookup_result_put(&cur);
+			break;
+		}
+	}
+	if (err) {
+		lfs_lookup_result_put(&cur);
+		return err;
+	}
+	kfree(res->lower);
+	res->lower = cur.lower;
+	res->numlower = cur.numlower;
+	return 0;
+}
+
+static int lfs_check_redirect(struct super_block *sb, struct lfs_layer *layer,
+			      struct lfs_lookup_result *res)
+{
+	char *buf;
+	ssize_t len;
+	int err;
+
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	len = lfs_getxattr_real(layer, res->upper, LFS_XATTR_REDIRECT, buf,
+				PATH_MAX - 1);
+	if (len == -ENODATA || len == -EOPNOTSUPP) {
+		kfree(buf);
+		return 0;
+	}
+	if (len < 0 || !lfs_redirect_valid(buf, len)) {
+		pr_warn_ratelimited("layerfs: invalid redirect on upper directory %pd (%zd)\n",
+				    res->upper, len);
+		kfree(buf);
+		return -EIO;
+	}
+	buf[len] = '\0';
+	res->redirect = true;
+	err = lfs_follow_redirect(sb, buf, res);
+	kfree(buf);
+	return err;
+}
+
+/* The inode number a copied-up file recorded as where it came from. */
+static int lfs_read_origin(struct lfs_layer *layer, struct dentry *upper,
+			   u64 *ino)
+{
+	char buf[24];
+	ssize_t len;
+
+	len = lfs_getxattr_real(layer, upper, LFS_XATTR_ORIGIN, buf,
+				sizeof(buf) - 1);
+	if (len < 0)
+		return len;
+	buf[len] = '\0';
+	return kstrtou64(buf, 10, ino) ? -EINVAL : 0;
+}
+
+/*
+ * A copied-up file is joined with its origin when the same name below still
+ * holds an object of the same type and inode number.  Anything else (the
+ * file was renamed, or the lower layers changed) leaves the upper file on
+ * its own, which only costs st_ino stability.
+ */
+static int lfs_find_origin(struct inode *dir, const struct qstr *name,
+			   struct lfs_lookup_result *res)
+{
+	struct lfs_inode *pli = LFS_I(dir);
+	struct lfs_layer *upper = &LFS_FS(dir->i_sb)->layers[0];
+	struct inode *uinode = d_inode(res->upper);
+	struct inode *origin;
+	u64 ino;
+	int err;
+
+	if (!pli->numlower || lfs_read_origin(upper, res->upper, &ino))
+		return 0;
+	err = lfs_lookup_lowers(pli->lower, pli->numlower, name, false, res);
+	if (err || !res->numlower)
+		return err;
+	origin = d_inode(res->lower[0].dentry);
+	if (origin->i_ino == ino &&
+	    (origin->i_mode & S_IFMT) == (uinode->i_mode & S_IFMT))
+		return 0;
+	/* Not our origin: forget it. */
+	while (res->numlower)
+		dput(res->lower[--res->numlower].dentry);
+	return 0;
+}
+
+/*
+ * Metadata-only copy-ups are trusted only with a verified origin of the
+ * recorded size: a hostile or changed lower layer cannot make us serve
+ * data of another file.
+ */
+static int lfs_check_metacopy(struct lfs_layer *layer,
+			      struct lfs_lookup_result *res)
+{
+	struct inode *uinode = d_inode(res->upper);
+	ssize_t len;
+
+	if (!S_ISREG(uinode->i_mode))
+		return 0;
+	len = lfs_getxattr_real(layer, res->upper, LFS_XATTR_METACOPY, NULL, 0);
+	if (len == -ENODATA || len == -EOPNOTSUPP)
+		return 0;
+	if (len >= 0 && res->numlower &&
+	    i_size_read(d_inode(res->lower[0].dentry)) == i_size_read(uinode)) {
+		res->metacopy = true;
+		return 0;
+	}
+	pr_warn_ratelimited("layerfs: metacopy file %pd has no valid origin\n",
+			    res->upper);
+	return -EIO;
+}
+
+/*
+ * What the upper layer says of the name.  Returns 1 when the lower layers
+ * need not be searched by name, 0 to go on, or an error.
+ */
+static int lfs_lookup_upper(struct inode *dir, const struct qstr *name,
+			    struct lfs_lookup_result *res)
+{
+	struct lfs_layer *layer = &LFS_FS(dir->i_sb)->layers[0];
+	struct dentry *d = lfs_lookup_real(layer, lfs_upper(dir), name);
+	int err;
+
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	if (d_is_negative(d) || lfs_is_whiteout(d)) {
+		bool stop = lfs_is_whiteout(d);
+
+		dput(d);
+		return stop;
+	}
+	res->upper = d;
+	if (!d_is_dir(d)) {
+		err = lfs_find_origin(dir, name, res);
+		if (!err)
+			err = lfs_check_metacopy(layer, res);
+		return err ?: 1;
+	}
+	res->opaque = lfs_is_opaque_dir(layer, d);
+	if (res->opaque)
+		return 1;
+	err = lfs_check_redirect(dir->i_sb, layer, res);
+	return err ?: res->redirect;
+}
+
+/* Look name up below the directory inode dir; caller overrides creds. */
+int lfs_lookup_stack(struct inode *dir, const struct qstr *name,
+		     struct lfs_lookup_result *res)
+{
+	struct lfs_inode *pli = LFS_I(dir);
+	int stop = 0;
+	int err;
+
+	err = lfs_alloc_lowers(res, pli->numlower);
+	if (err)
+		return err;
+	if (lfs_upper(dir))
+		stop = lfs_lookup_upper(dir, name, res);
+	if (stop < 0)
+		return stop;
+	if (stop)
+		return 0;
+	return lfs_lookup_lowers(pli->lower, pli->numlower, name,
+				 res->upper, res);
 }
 
 struct dentry *lfs_lookup(struct inode *dir, struct dentry *dentry,
@@ -130,4 +353,20 @@ struct dentry *lfs_lookup(struct inode *dir, struct dentry *dentry,
 	if (err)
 		return ERR_PTR(err);
 	return d_splice_alias(inode, dentry);
+}
+
+/* Path of a union dentry from the union root, for redirects. */
+char *lfs_union_path(struct dentry *dentry, char **buf)
+{
+	char *p;
+
+	*buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!*buf)
+		return ERR_PTR(-ENOMEM);
+	p = dentry_path_raw(dentry, *buf, PATH_MAX);
+	if (IS_ERR(p)) {
+		kfree(*buf);
+		*buf = NULL;
+	}
+	return p;
 }

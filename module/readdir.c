@@ -33,6 +33,8 @@ struct lfs_dirent {
 	unsigned int len;
 	unsigned char type;
 	bool whiteout;
+	bool from_upper;
+	bool fix_ino;			/* also below: st_ino may differ */
 	char name[];
 };
 
@@ -137,8 +139,13 @@ static bool lfs_fill_merge(struct dir_context *ctx, const char *name,
 			       (namelen == 2 && name[1] == '.')))
 		return true;
 	/* A name already given by a layer above keeps that layer's answer. */
-	if (lfs_name_find(&rd->names, name, namelen, &parent, &link))
+	e = lfs_name_find(&rd->names, name, namelen, &parent, &link);
+	if (e) {
+		/* A copied-up or merged object shows its origin's st_ino. */
+		if (e->from_upper && !e->whiteout)
+			e->fix_ino = true;
 		return true;
+	}
 
 	e = lfs_dirent_alloc(rd->cache, namelen);
 	if (!e) {
@@ -151,6 +158,8 @@ static bool lfs_fill_merge(struct dir_context *ctx, const char *name,
 	e->type = d_type;
 	e->ino = lfs_ino(rd->sb, rd->layer, ino);
 	e->whiteout = false;
+	e->from_upper = !rd->layer->idx;
+	e->fix_ino = false;
 	e->next_new = NULL;
 	rb_link_node(&e->node, parent, link);
 	rb_insert_color(&e->node, &rd->names);
@@ -234,6 +243,31 @@ static int lfs_read_layer(struct lfs_readdir_ctx *rd, struct lfs_layer *layer,
 	return 0;
 }
 
+/*
+ * Entries of the upper layer that exist below too are copied-up files or
+ * merged directories, whose st_ino is their origin's: look them up the way
+ * lookup does, so readdir's d_ino and stat's st_ino agree.
+ */
+static int lfs_fix_inos(struct inode *dir, struct lfs_dir_cache *cache)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; !err && i < cache->count; i++) {
+		struct lfs_dirent *e = cache->ents[i];
+		struct lfs_lookup_result res = {};
+		struct qstr name = QSTR_INIT(e->name, e->len);
+
+		if (!e->fix_ino)
+			continue;
+		err = lfs_lookup_stack(dir, &name, &res);
+		if (!err && (res.upper || res.numlower))
+			e->ino = lfs_stack_ino(dir->i_sb, &res);
+		lfs_lookup_result_put(&res);
+	}
+	return err;
+}
+
 /* Build the listing of dir; caller holds LFS_I(dir)->lock. */
 static struct lfs_dir_cache *lfs_dir_cache_build(struct inode *dir)
 {
@@ -260,6 +294,8 @@ static struct lfs_dir_cache *lfs_dir_cache_build(struct inode *dir)
 	for (i = 0; !err && i < li->numlower; i++)
 		err = lfs_read_layer(&rd, li->lower[i].layer,
 				     li->lower[i].dentry);
+	if (!err && upper && li->numlower)
+		err = lfs_fix_inos(dir, rd.cache);
 	lfs_revert_creds(old);
 	if (err) {
 		lfs_dir_cache_free(rd.cache);
@@ -290,6 +326,19 @@ static struct lfs_dir_cache *lfs_dir_cache_get(struct inode *dir)
 		refcount_inc(&cache->ref);
 	mutex_unlock(&li->lock);
 	return cache;
+}
+
+/* rmdir and rename over a directory: is it empty in the union? */
+int lfs_check_empty_dir(struct inode *dir)
+{
+	struct lfs_dir_cache *cache = lfs_dir_cache_get(dir);
+	int err;
+
+	if (IS_ERR(cache))
+		return PTR_ERR(cache);
+	err = cache->count ? -ENOTEMPTY : 0;
+	lfs_dir_cache_free(cache);
+	return err;
 }
 
 static int lfs_iterate(struct file *file, struct dir_context *ctx)
@@ -360,7 +409,33 @@ static int lfs_dir_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* fsync of a directory syncs its upper copy, if there is one. */
+static int lfs_dir_fsync(struct file *file, loff_t start, loff_t end,
+			 int datasync)
+{
+	struct inode *inode = file_inode(file);
+	struct lfs_fs *lfs = LFS_FS(inode->i_sb);
+	struct file *realfile;
+	const struct cred *old;
+	struct path upper;
+	int err;
+
+	if (!lfs_upper(inode) || lfs->config.is_volatile)
+		return 0;
+	lfs_upper_path(inode, &upper);
+	old = lfs_override_creds(inode->i_sb);
+	realfile = dentry_open(&upper, O_RDONLY | O_DIRECTORY, current_cred());
+	err = PTR_ERR_OR_ZERO(realfile);
+	if (!err) {
+		err = vfs_fsync_range(realfile, start, end, datasync);
+		fput(realfile);
+	}
+	lfs_revert_creds(old);
+	return err;
+}
+
 const struct file_operations lfs_dir_operations = {
+	.fsync		= lfs_dir_fsync,
 	.open		= lfs_dir_open,
 	.release	= lfs_dir_release,
 	.read		= generic_read_dir,

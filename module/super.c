@@ -64,7 +64,25 @@ static int lfs_statfs(struct dentry *dentry, struct kstatfs *buf)
 	return err;
 }
 
+/* syncfs() of the union syncs the upper filesystem, unless volatile. */
+static int lfs_sync_fs(struct super_block *sb, int wait)
+{
+	struct lfs_fs *lfs = LFS_FS(sb);
+	struct lfs_layer *upper = lfs_upper_layer(lfs);
+	struct super_block *upper_sb;
+	int err;
+
+	if (!upper || lfs->config.is_volatile || !wait)
+		return 0;
+	upper_sb = upper->mnt->mnt_sb;
+	down_read(&upper_sb->s_umount);
+	err = sync_filesystem(upper_sb);
+	up_read(&upper_sb->s_umount);
+	return err;
+}
+
 static const struct super_operations lfs_super_operations = {
+	.sync_fs	= lfs_sync_fs,
 	.alloc_inode	= lfs_alloc_inode,
 	.free_inode	= lfs_free_inode,
 	.destroy_inode	= lfs_destroy_inode,
@@ -93,7 +111,7 @@ static void lfs_free_fs(struct lfs_fs *lfs)
 {
 	if (!lfs)
 		return;
-	dput(lfs->workdir);
+	lfs_workdir_release(lfs);
 	lfs_unmount_layers(lfs);
 	kfree(lfs->layers);
 	if (lfs->creator_cred)
@@ -128,7 +146,7 @@ static int lfs_resolve_layer(struct fs_context *fc, const char *what,
 
 /* Two layers may not share any part of their trees. */
 static int lfs_check_overlap(struct fs_context *fc, struct path *paths,
-			     char **names, unsigned int n)
+			     const char **names, unsigned int n)
 {
 	unsigned int i, j;
 
@@ -175,39 +193,92 @@ static void lfs_assign_fsids(struct lfs_fs *lfs)
 	lfs->xino_bits = nfs > 1 ? fls(nfs - 1) : 0;
 }
 
-static int lfs_setup_layers(struct super_block *sb, struct fs_context *fc,
-			    struct path *paths)
+/* Resolve every layer path: lowers first, then upper and work. */
+static int lfs_resolve_all(struct fs_context *fc, struct lfs_config *config,
+			   struct path *paths, const char **names,
+			   unsigned int *nr)
 {
-	struct lfs_fs *lfs = LFS_FS(sb);
-	struct lfs_config *config = &lfs->config;
 	unsigned int i;
-	int depth = 0;
 	int err;
 
 	for (i = 0; i < config->nr_lower; i++) {
-		err = lfs_resolve_layer(fc, "lowerdir", config->lowerdirs[i],
-					&paths[i]);
+		names[i] = config->lowerdirs[i];
+		err = lfs_resolve_layer(fc, "lowerdir", names[i], &paths[i]);
 		if (err)
 			return err;
-		lfs->nr_layers = i + 2;
-		depth = max(depth, paths[i].mnt->mnt_sb->s_stack_depth);
+		*nr = i + 1;
 	}
-	err = lfs_check_overlap(fc, paths, config->lowerdirs, config->nr_lower);
+	if (!config->upperdir)
+		return 0;
+	names[i] = config->upperdir;
+	err = lfs_resolve_layer(fc, "upperdir", names[i], &paths[i]);
 	if (err)
 		return err;
+	*nr = ++i;
+	names[i] = config->workdir;
+	err = lfs_resolve_layer(fc, "workdir", names[i], &paths[i]);
+	if (err)
+		return err;
+	*nr = ++i;
+	return 0;
+}
 
+static int lfs_check_upper(struct fs_context *fc, struct lfs_config *config,
+			   struct path *upper, struct path *work)
+{
+	if (__mnt_is_readonly(upper->mnt))
+		return invalfc(fc, "upperdir \"%s\" is on a read-only mount",
+			       config->upperdir);
+	if (upper->mnt != work->mnt)
+		return invalfc(fc, "workdir \"%s\" must be on the same mount (and filesystem) as upperdir \"%s\"",
+			       config->workdir, config->upperdir);
+	return 0;
+}
+
+static struct vfsmount *lfs_clone_layer(struct fs_context *fc,
+					struct path *path, const char *name)
+{
+	struct vfsmount *mnt = clone_private_mount(path);
+
+	if (IS_ERR(mnt))
+		errorfc(fc, "cannot use \"%s\" as a layer (error %ld)", name,
+			PTR_ERR(mnt));
+	return mnt;
+}
+
+static int lfs_setup_layers(struct super_block *sb, struct fs_context *fc,
+			    struct path *paths, const char **names)
+{
+	struct lfs_fs *lfs = LFS_FS(sb);
+	struct lfs_config *config = &lfs->config;
+	unsigned int i, nr = 0, n = config->nr_lower;
+	int depth = 0;
+	int err;
+
+	err = lfs_resolve_all(fc, config, paths, names, &nr);
+	if (!err && config->upperdir)
+		err = lfs_check_upper(fc, config, &paths[n], &paths[n + 1]);
+	if (!err)
+		err = lfs_check_overlap(fc, paths, names, nr);
+	if (err)
+		goto out;
+
+	for (i = 0; i < nr; i++)
+		depth = max(depth, paths[i].mnt->mnt_sb->s_stack_depth);
 	sb->s_stack_depth = depth + 1;
-	if (sb->s_stack_depth > FILESYSTEM_MAX_STACK_DEPTH)
-		return invalfc(fc, "layers are stacked too deep (limit %d)",
-			       FILESYSTEM_MAX_STACK_DEPTH);
+	if (sb->s_stack_depth > FILESYSTEM_MAX_STACK_DEPTH) {
+		err = invalfc(fc, "layers are stacked too deep (limit %d)",
+			      FILESYSTEM_MAX_STACK_DEPTH);
+		goto out;
+	}
 
-	for (i = 0; i < config->nr_lower; i++) {
-		struct vfsmount *mnt = clone_private_mount(&paths[i]);
+	lfs->nr_layers = n + 1;
+	for (i = 0; i < n; i++) {
+		struct vfsmount *mnt = lfs_clone_layer(fc, &paths[i], names[i]);
 
 		if (IS_ERR(mnt)) {
-			errorfc(fc, "cannot use lowerdir \"%s\" (error %ld)",
-				config->lowerdirs[i], PTR_ERR(mnt));
-			return PTR_ERR(mnt);
+			err = PTR_ERR(mnt);
+			goto out;
 		}
 		/* Lower layers are never written through us. */
 		mnt->mnt_flags |= MNT_READONLY | MNT_NOATIME;
@@ -216,8 +287,27 @@ static int lfs_setup_layers(struct super_block *sb, struct fs_context *fc,
 		if (IS_POSIXACL(d_inode(paths[i].dentry)))
 			sb->s_flags |= SB_POSIXACL;
 	}
+	if (config->upperdir) {
+		struct vfsmount *mnt = lfs_clone_layer(fc, &paths[n], names[n]);
+
+		if (IS_ERR(mnt)) {
+			err = PTR_ERR(mnt);
+			goto out;
+		}
+		/* Times in the upper layer follow the upper mount's rules. */
+		mnt->mnt_flags &= ~(MNT_NOATIME | MNT_NODIRATIME | MNT_RELATIME);
+		lfs->layers[0].mnt = mnt;
+		if (IS_POSIXACL(d_inode(paths[n].dentry)))
+			sb->s_flags |= SB_POSIXACL;
+		err = lfs_workdir_setup(sb, fc, paths[n + 1].dentry);
+		if (err)
+			goto out;
+	}
 	lfs_assign_fsids(lfs);
-	return 0;
+out:
+	for (i = 0; i < nr; i++)
+		path_put(&paths[i]);
+	return err;
 }
 
 static struct dentry *lfs_make_root(struct super_block *sb)
@@ -236,6 +326,8 @@ static struct dentry *lfs_make_root(struct super_block *sb)
 		res.lower[i - 1].dentry = dget(lfs->layers[i].mnt->mnt_root);
 	}
 	res.numlower = lfs->nr_layers - 1;
+	if (lfs_upper_layer(lfs))
+		res.upper = dget(lfs->layers[0].mnt->mnt_root);
 	inode = lfs_new_root_inode(sb, &res);
 	lfs_lookup_result_put(&res);
 	if (IS_ERR(inode))
@@ -247,8 +339,9 @@ int lfs_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	struct lfs_fs *lfs;
 	struct path *paths = NULL;
+	const char **names = NULL;
 	struct dentry *root;
-	unsigned int i, n;
+	unsigned int n;
 	int err;
 
 	lfs = kzalloc(sizeof(*lfs), GFP_KERNEL);
@@ -260,18 +353,20 @@ int lfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	n = lfs->config.nr_lower;
 	if (!n)
 		return invalfc(fc, "missing lowerdir: at least one lower layer is needed");
-	if (lfs->config.upperdir || lfs->config.workdir)
-		return invalfc(fc, "upperdir/workdir: writable unions are not supported by this build");
+	if (!lfs->config.upperdir != !lfs->config.workdir)
+		return invalfc(fc, "upperdir and workdir must be given together");
+	if (lfs->config.is_volatile && !lfs->config.upperdir)
+		return invalfc(fc, "volatile needs upperdir and workdir");
 
 	err = -ENOMEM;
 	lfs->creator_cred = prepare_creds();
 	lfs->layers = kcalloc(n + 1, sizeof(*lfs->layers), GFP_KERNEL);
-	paths = kcalloc(n, sizeof(*paths), GFP_KERNEL);
-	if (!lfs->creator_cred || !lfs->layers || !paths)
+	paths = kcalloc(n + 2, sizeof(*paths), GFP_KERNEL);
+	names = kcalloc(n + 2, sizeof(*names), GFP_KERNEL);
+	if (!lfs->creator_cred || !lfs->layers || !paths || !names)
 		goto out;
-	lfs->nr_layers = 1;
 
-	err = lfs_setup_layers(sb, fc, paths);
+	err = lfs_setup_layers(sb, fc, paths, names);
 	if (err)
 		goto out;
 
@@ -280,7 +375,8 @@ int lfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_xattr = lfs_xattr_handlers;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_time_gran = 1;
-	sb->s_flags |= SB_RDONLY;
+	if (!lfs_upper_layer(lfs))
+		sb->s_flags |= SB_RDONLY;
 	uuid_gen(&sb->s_uuid);
 
 	root = lfs_make_root(sb);
@@ -291,9 +387,8 @@ int lfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_root = root;
 	err = 0;
 out:
-	for (i = 0; paths && i < n; i++)
-		path_put(&paths[i]);
 	kfree(paths);
+	kfree(names);
 	return err;
 }
 

@@ -6,7 +6,7 @@
  */
 #include <linux/fs.h>
 #include <linux/xattr.h>
-#include <linux/fs_stack.h>
+#include <linux/namei.h>
 
 #include "layerfs.h"
 
@@ -128,4 +128,232 @@ void lfs_copyattr(struct inode *inode)
 	inode_set_mtime_to_ts(inode, inode_get_mtime(real));
 	inode_set_ctime_to_ts(inode, inode_get_ctime(real));
 	i_size_write(inode, i_size_read(real));
+}
+
+/*
+ * New objects belong to the caller: the mounter's credentials, with the
+ * caller's fsuid and fsgid, which the upper filesystem gives the new inode.
+ */
+int lfs_override_creds_create(struct super_block *sb, struct lfs_creds *c)
+{
+	kuid_t fsuid = current_fsuid();
+	kgid_t fsgid = current_fsgid();
+	struct cred *new;
+
+	c->old = lfs_override_creds(sb);
+	new = prepare_creds();
+	if (!new) {
+		lfs_revert_creds(c->old);
+		return -ENOMEM;
+	}
+	new->fsuid = fsuid;
+	new->fsgid = fsgid;
+	c->mid = lfs_compat_override_creds(new);
+	put_cred(new);
+	return 0;
+}
+
+void lfs_revert_creds_create(struct lfs_creds *c)
+{
+	lfs_compat_revert_creds(c->mid);
+	lfs_revert_creds(c->old);
+}
+
+/* The object whose data a read serves: lower[0] while only metadata is up. */
+void lfs_data_path(struct inode *inode, struct path *path)
+{
+	struct lfs_inode *li = LFS_I(inode);
+
+	if (test_bit(LFS_I_METACOPY, &li->flags)) {
+		path->mnt = li->lower[0].layer->mnt;
+		path->dentry = li->lower[0].dentry;
+		return;
+	}
+	lfs_real_path(inode, path);
+}
+
+void lfs_upper_path(struct inode *inode, struct path *path)
+{
+	path->mnt = LFS_FS(inode->i_sb)->layers[0].mnt;
+	path->dentry = lfs_upper(inode);
+}
+
+/* Publish the upper dentry of an inode; readers use lfs_upper(). */
+void lfs_set_upper(struct inode *inode, struct dentry *upper)
+{
+	smp_store_release(&LFS_I(inode)->upper, upper);
+}
+
+/* A directory's entries changed: listings made before are stale. */
+void lfs_dir_changed(struct inode *dir)
+{
+	WRITE_ONCE(LFS_I(dir)->version, LFS_I(dir)->version + 1);
+	if (lfs_upper(dir))
+		lfs_copyattr(dir);
+}
+
+/* Look name up in an upper directory whose inode the caller has locked. */
+struct dentry *lfs_lookup_upper_locked(struct lfs_fs *lfs,
+				       struct dentry *parent,
+				       const struct qstr *name)
+{
+	return lookup_one(mnt_idmap(lfs->layers[0].mnt), name->name, parent,
+			  name->len);
+}
+
+int lfs_setxattr_real(struct lfs_fs *lfs, struct dentry *real,
+		      const char *name, const void *value, size_t size)
+{
+	return vfs_setxattr(mnt_idmap(lfs->layers[0].mnt), real, name, value,
+			    size, 0);
+}
+
+int lfs_set_opaque(struct lfs_fs *lfs, struct dentry *real)
+{
+	return lfs_setxattr_real(lfs, real, LFS_XATTR_OPAQUE, "y", 1);
+}
+
+static atomic64_t lfs_temp_seq = ATOMIC64_INIT(0);
+
+/* A fresh name in the work directory; caller holds the workdir lock. */
+struct dentry *lfs_temp_name(struct lfs_fs *lfs)
+{
+	struct dentry *d;
+	char name[32];
+
+	snprintf(name, sizeof(name), "#lfs%llx",
+		 (u64)atomic64_inc_return(&lfs_temp_seq));
+	d = lookup_one(mnt_idmap(lfs->layers[0].mnt), name, lfs->workdir,
+		       strlen(name));
+	if (!IS_ERR(d) && d_is_positive(d)) {
+		dput(d);
+		return ERR_PTR(-EEXIST);
+	}
+	return d;
+}
+
+/* st_ino of the object a lookup found: that of its top lower object. */
+u64 lfs_stack_ino(struct super_block *sb, struct lfs_lookup_result *res)
+{
+	if (res->numlower)
+		return lfs_ino(sb, res->lower[0].layer,
+			       d_inode(res->lower[0].dentry)->i_ino);
+	return lfs_ino(sb, &LFS_FS(sb)->layers[0], d_inode(res->upper)->i_ino);
+}
+
+struct lfs_list_ctx {
+	struct dir_context ctx;
+	struct list_head *names;
+	int err;
+	bool added;
+};
+
+static bool lfs_list_actor(struct dir_context *ctx, const char *name,
+			   int len, loff_t offset, u64 ino, unsigned int type)
+{
+	struct lfs_list_ctx *lc = container_of(ctx, struct lfs_list_ctx, ctx);
+	struct lfs_name *n;
+
+	if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
+		return true;
+	n = kmalloc(struct_size(n, name, len + 1), GFP_KERNEL);
+	if (!n) {
+		lc->err = -ENOMEM;
+		return false;
+	}
+	memcpy(n->name, name, len);
+	n->name[len] = '\0';
+	n->len = len;
+	n->type = type;
+	list_add_tail(&n->list, lc->names);
+	lc->added = true;
+	return true;
+}
+
+/* All names of a real directory (not . and ..); caller overrides creds. */
+int lfs_list_dir(const struct path *dir, struct list_head *names)
+{
+	struct lfs_list_ctx lc = {
+		.ctx.actor = lfs_list_actor,
+		.names = names,
+	};
+	struct file *f;
+	int err;
+
+	f = dentry_open(dir, O_RDONLY | O_DIRECTORY | O_LARGEFILE,
+			current_cred());
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	do {
+		lc.added = false;
+		err = iterate_dir(f, &lc.ctx);
+	} while (!err && !lc.err && lc.added);
+	fput(f);
+	if (err || lc.err)
+		lfs_free_names(names);
+	return err ?: lc.err;
+}
+
+void lfs_free_names(struct list_head *names)
+{
+	struct lfs_name *n, *tmp;
+
+	list_for_each_entry_safe(n, tmp, names, list) {
+		list_del(&n->list);
+		kfree(n);
+	}
+}
+
+/* Thin wrappers for changes to the upper layer; dir is locked. */
+int lfs_do_rename(struct lfs_fs *lfs, struct inode *olddir,
+		  struct dentry *old, struct inode *newdir, struct dentry *new,
+		  unsigned int flags)
+{
+	struct mnt_idmap *idmap = mnt_idmap(lfs->layers[0].mnt);
+	struct renamedata rd = {
+		.old_mnt_idmap	= idmap,
+		.old_dir	= olddir,
+		.old_dentry	= old,
+		.new_mnt_idmap	= idmap,
+		.new_dir	= newdir,
+		.new_dentry	= new,
+		.flags		= flags,
+	};
+
+	return vfs_rename(&rd);
+}
+
+int lfs_do_unlink(struct lfs_fs *lfs, struct inode *dir, struct dentry *d)
+{
+	return vfs_unlink(mnt_idmap(lfs->layers[0].mnt), dir, d, NULL);
+}
+
+int lfs_do_rmdir(struct lfs_fs *lfs, struct inode *dir, struct dentry *d)
+{
+	return vfs_rmdir(mnt_idmap(lfs->layers[0].mnt), dir, d);
+}
+
+int lfs_do_remove(struct lfs_fs *lfs, struct inode *dir, struct dentry *d)
+{
+	if (d_is_dir(d))
+		return lfs_do_rmdir(lfs, dir, d);
+	return lfs_do_unlink(lfs, dir, d);
+}
+
+int lfs_do_whiteout(struct lfs_fs *lfs, struct inode *dir, struct dentry *d)
+{
+	return vfs_whiteout(mnt_idmap(lfs->layers[0].mnt), dir, d);
+}
+
+/* The filesystems we stack on instantiate the dentry on mkdir. */
+int lfs_do_mkdir(struct lfs_fs *lfs, struct inode *dir, struct dentry *d,
+		 umode_t mode)
+{
+	int err = vfs_mkdir(mnt_idmap(lfs->layers[0].mnt), dir, d, mode);
+
+	if (!err && (d_unhashed(d) || d_is_negative(d))) {
+		pr_warn_once("layerfs: upper filesystem left mkdir uninstantiated\n");
+		return -EIO;
+	}
+	return err;
 }

@@ -29,15 +29,55 @@ static int lfs_xattr_get(const struct xattr_handler *handler,
 	return res;
 }
 
+/* Removing what is not there changes nothing: no copy-up for that. */
+static bool lfs_xattr_absent(struct inode *inode, const char *name)
+{
+	const struct cred *old;
+	struct path real;
+	ssize_t res;
+
+	lfs_real_path(inode, &real);
+	old = lfs_override_creds(inode->i_sb);
+	res = vfs_getxattr(mnt_idmap(real.mnt), real.dentry, name, NULL, 0);
+	lfs_revert_creds(old);
+	return res == -ENODATA;
+}
+
+/* Set (value) or remove (!value) an xattr: on the upper copy. */
 static int lfs_xattr_set(const struct xattr_handler *handler,
 			 struct mnt_idmap *idmap, struct dentry *dentry,
 			 struct inode *inode, const char *name,
 			 const void *value, size_t size, int flags)
 {
+	struct lfs_fs *lfs = LFS_FS(inode->i_sb);
+	struct mnt_idmap *uidmap;
+	const struct cred *old;
+	struct dentry *upper;
+	int err;
+
 	if (lfs_is_private_xattr(name))
 		return -EPERM;
-	/* Writable unions store xattrs in the upper layer (copy_up.c). */
-	return -EROFS;
+	if (!dentry)
+		return -EOPNOTSUPP;
+	if (!value && !lfs_upper(inode) && lfs_xattr_absent(inode, name))
+		return -ENODATA;
+	err = lfs_copy_up(dentry, LFS_COPY_META);
+	if (err)
+		return err;
+	err = mnt_want_write(lfs->layers[0].mnt);
+	if (err)
+		return err;
+	uidmap = mnt_idmap(lfs->layers[0].mnt);
+	upper = lfs_upper(inode);
+	old = lfs_override_creds(inode->i_sb);
+	if (value)
+		err = vfs_setxattr(uidmap, upper, name, value, size, flags);
+	else
+		err = vfs_removexattr(uidmap, upper, name);
+	lfs_revert_creds(old);
+	mnt_drop_write(lfs->layers[0].mnt);
+	lfs_copyattr(inode);
+	return err;
 }
 
 /* Private names are dropped; trusted.* only for those who may read them. */

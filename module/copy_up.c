@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * layerfs - copy-up: bringing a lower object into the upper layer before it
+ * is changed.
+ *
+ * The copy is prepared in the work directory (an O_TMPFILE for regular
+ * files, a temporary name for everything else): data, then xattrs, then
+ * owner and mode, then times last.  Unless the mount is volatile it is made
+ * durable, and only then linked or renamed into the upper directory, so the
+ * union shows either the lower object or the complete copy, never a partial
+ * one.  A metadata change of a regular file copies metadata only; the data
+ * follows on the first open for write.
+ */
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/namei.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/xattr.h>
+
+#include "layerfs.h"
+
+/* Large copies go in pieces, so a fatal signal can stop them. */
+#define LFS_COPY_CHUNK	(8 << 20)
+
+struct lfs_copy {
+	struct dentry *dentry;		/* union object being copied up */
+	struct lfs_fs *lfs;
+	struct dentry *udir;		/* upper parent directory */
+	struct path lower;		/* lower object */
+	struct kstat stat;		/* its attributes */
+	enum lfs_copy_up_mode mode;
+	bool metacopy;			/* leaving the data below */
+};
+
+static struct mnt_idmap *lfs_uidmap(struct lfs_fs *lfs)
+{
+	return mnt_idmap(lfs->layers[0].mnt);
+}
+
+/* Copy [0, len) from src to dst keeping holes; dst already has size len. */
+static int lfs_copy_range(struct file *src, struct file *dst, loff_t len)
+{
+	unsigned int flags = file_inode(src)->i_sb == file_inode(dst)->i_sb ?
+			     0 : COPY_FILE_SPLICE;
+	loff_t pos = 0;
+
+	if (vfs_clone_file_range(src, 0, dst, 0, len, 0) == len)
+		return 0;
+
+	while (pos < len) {
+		loff_t data = vfs_llseek(src, pos, SEEK_DATA);
+		loff_t hole;
+
+		if (data == -ENXIO)
+			break;
+		if (data < 0)
+			return data;
+		hole = vfs_llseek(src, data, SEEK_HOLE);
+		if (hole < 0)
+			return hole;
+		hole = min(hole, len);
+		for (pos = data; pos < hole;) {
+			ssize_t n = vfs_copy_file_range(src, pos, dst, pos,
+							min_t(loff_t, hole - pos,
+							      LFS_COPY_CHUNK),
+							flags);
+			if (n < 0)
+				return n;
+			if (!n)
+				return -EIO;
+			pos += n;
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
+	}
+	return 0;
+}
+
+static int lfs_copy_data(struct lfs_fs *lfs, const struct path *lower,
+			 struct file *dst, loff_t len)
+{
+	struct file *src;
+	int err;
+
+	if (!len)
+		return 0;
+	src = dentry_open(lower, O_RDONLY | O_LARGEFILE, current_cred());
+	if (IS_ERR(src))
+		return PTR_ERR(src);
+	err = lfs_copy_range(src, dst, len);
+	fput(src);
+	if (!err && !lfs->config.is_volatile)
+		err = vfs_fsync(dst, 0);
+	return err;
+}
+
+static int lfs_setattr_real(struct lfs_fs *lfs, struct dentry *d,
+			    struct iattr *attr)
+{
+	struct inode *inode = d_inode(d);
+	int err;
+
+	inode_lock(inode);
+	err = notify_change(lfs_uidmap(lfs), d, attr, NULL);
+	inode_unlock(inode);
+	return err;
+}
+
+/* Owner, then mode (a chown clears set-id bits), times last. */
+static int lfs_copy_attrs(struct lfs_fs *lfs, struct dentry *d,
+			  const struct kstat *stat)
+{
+	struct iattr attr = {
+		.ia_valid = ATTR_UID | ATTR_GID,
+		.ia_vfsuid = VFSUIDT_INIT(stat->uid),
+		.ia_vfsgid = VFSGIDT_INIT(stat->gid),
+	};
+	int err;
+
+	err = lfs_setattr_real(lfs, d, &attr);
+	if (!err && !S_ISLNK(stat->mode)) {
+		attr.ia_valid = ATTR_MODE;
+		attr.ia_mode = stat->mode;
+		err = lfs_setattr_real(lfs, d, &attr);
+	}
+	if (!err) {
+		attr.ia_valid = ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET |
+				ATTR_MTIME_SET;
+		attr.ia_atime = stat->atime;
+		attr.ia_mtime = stat->mtime;
+		err = lfs_setattr_real(lfs, d, &attr);
+	}
+	return err;
+}
+
+static int lfs_copy_acl(struct lfs_fs *lfs, const struct path *lower,
+			struct dentry *d, int type)
+{
+	const char *name = posix_acl_xattr_name(type);
+	struct posix_acl *acl;
+	int err;
+
+	if (!IS_POSIXACL(d_inode(lower->dentry)) || !IS_POSIXACL(d_inode(d)))
+		return 0;
+	acl = vfs_get_acl(mnt_idmap(lower->mnt), lower->dentry, name);
+	if (IS_ERR_OR_NULL(acl))
+		return PTR_ERR_OR_ZERO(acl) == -ENODATA ? 0 : PTR_ERR_OR_ZERO(acl);
+	err = vfs_set_acl(lfs_uidmap(lfs), d, name, acl);
+	posix_acl_release(acl);
+	return err;
+}
+
+static int lfs_copy_one_xattr(struct lfs_fs *lfs, const struct path *lower,
+			      struct dentry *d, const char *name, void **buf,
+			      size_t *bufsize)
+{
+	ssize_t size;
+
+	size = vfs_getxattr(mnt_idmap(lower->mnt), lower->dentry, name, NULL, 0);
+	if (size == -ENODATA)
+		return 0;
+	if (size < 0)
+		return size;
+	if (size > *bufsize) {
+		void *nbuf = kvmalloc(size, GFP_KERNEL);
+
+		if (!nbuf)
+			return -ENOMEM;
+		kvfree(*buf);
+		*buf = nbuf;
+		*bufsize = size;
+	}
+	size = vfs_getxattr(mnt_idmap(lower->mnt), lower->dentry, name, *buf,
+			    size);
+	if (size < 0)
+		return size;
+	return vfs_setxattr(lfs_uidmap(lfs), d, name, *buf, size, 0);
+}
+
+/* Every xattr but ours (and ACLs, which go through the ACL API). */
+static int lfs_copy_xattrs(struct lfs_fs *lfs, const struct path *lower,
+			   struct dentry *d)
+{
+	char *list = NULL, *name;
+	size_t bufsize = 0;
+	void *buf = NULL;
+	ssize_t len;
+	int err = 0;
+
+	len = vfs_listxattr(lower->dentry, NULL, 0);
+	if (len <= 0)
+		goto acls;
+	list = kvmalloc(len, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	len = vfs_listxattr(lower->dentry, list, len);
+	if (len < 0) {
+		err = len;
+		goto out;
+	}
+	for (name = list; !err && name < list + len;
+	     name += strnlen(name, list + len - name) + 1) {
+		if (lfs_is_private_xattr(name) || is_posix_acl_xattr(name))
+			continue;
+		err = lfs_copy_one_xattr(lfs, lower, d, name, &buf, &bufsize);
+		/* What the upper filesystem cannot store, it cannot store. */
+		if (err == -EOPNOTSUPP)
+			err = 0;
+	}
+	if (err)
+		goto out;
+acls:
+	err = lfs_copy_acl(lfs, lower, d, ACL_TYPE_ACCESS);
+	if (!err && S_ISDIR(d_inode(lower->dentry)->i_mode))
+		err = lfs_copy_acl(lfs, lower, d, ACL_TYPE_DEFAULT);
+	if (err == -EOPNOTSUPP)
+		err = 0;
+out:
+	kvfree(buf);
+	kvfree(list);
+	return err;
+}
+
+static int lfs_set_origin(struct lfs_fs *lfs, struct dentry *d, u64 ino)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%llu", ino);
+	return lfs_setxattr_real(lfs, d, LFS_XATTR_ORIGIN, buf, strlen(buf));
+}
+
+/* What every copy carries besides data: xattrs, markers, attributes. */
+static int lfs_copy_meta(struct lfs_copy *c, struct dentry *d)
+{
+	int err;
+
+	err = lfs_copy_xattrs(c->lfs, &c->lower, d);
+	if (!err && !S_ISDIR(c->stat.mode))
+		err = lfs_set_origin(c->lfs, d, c->stat.ino);
+	if (!err && c->metacopy)
+		err = lfs_setxattr_real(c->lfs, d, LFS_XATTR_METACOPY, NULL, 0);
+	if (!err)
+		err = lfs_copy_attrs(c->lfs, d, &c->stat);
+	return err;
+}
+
+/* Link the finished O_TMPFILE into the upper directory under its name. */
+static struct dentry *lfs_link_into_place(struct lfs_copy *c,
+					  struct dentry *temp)
+{
+	struct inode *udir = d_inode(c->udir);
+	struct dentry *newd;
+	int err;
+
+	inode_lock_nested(udir, I_MUTEX_PARENT);
+	newd = lfs_lookup_upper_locked(c->lfs, c->udir, &c->dentry->d_name);
+	if (IS_ERR(newd))
+		goto out;
+	err = d_is_negative(newd) ? 0 : -EEXIST;
+	if (!err)
+		err = vfs_link(temp, lfs_uidmap(c->lfs), udir, newd, NULL);
+	if (err) {
+		dput(newd);
+		newd = ERR_PTR(err);
+	}
+out:
+	inode_unlock(udir);
+	return newd;
+}
+
+static struct dentry *lfs_copy_up_reg(struct lfs_copy *c)
+{
+	struct path work = { .mnt = c->lfs->layers[0].mnt,
+			     .dentry = c->lfs->workdir };
+	struct iattr size = { .ia_valid = ATTR_SIZE };
+	struct file *tmp;
+	struct dentry *newd;
+	int err;
+
+	tmp = kernel_tmpfile_open(lfs_uidmap(c->lfs), &work, S_IFREG | 0600,
+				  O_RDWR | O_LARGEFILE, current_cred());
+	if (IS_ERR(tmp))
+		return ERR_CAST(tmp);
+
+	size.ia_size = c->mode == LFS_COPY_NODATA ? 0 : c->stat.size;
+	err = lfs_setattr_real(c->lfs, tmp->f_path.dentry, &size);
+	if (!err && c->mode == LFS_COPY_DATA)
+		err = lfs_copy_data(c->lfs, &c->lower, tmp, c->stat.size);
+	if (!err)
+		err = lfs_copy_meta(c, tmp->f_path.dentry);
+	newd = err ? ERR_PTR(err) : lfs_link_into_place(c, tmp->f_path.dentry);
+	fput(tmp);
+	return newd;
+}
+
+/* Make the non-regular copy under a temporary name in the work dir. */
+static int lfs_make_temp(struct lfs_copy *c, struct dentry *temp)
+{
+	struct inode *work = d_inode(c->lfs->workdir);
+	struct mnt_idmap *idmap = lfs_uidmap(c->lfs);
+	umode_t mode = c->stat.mode;
+	DEFINE_DELAYED_CALL(done);
+	const char *link;
+	int err;
+
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return lfs_do_mkdir(c->lfs, work, temp, S_IFDIR | 0700);
+	case S_IFLNK:
+		link = vfs_get_link(c->lower.dentry, &done);
+		if (IS_ERR(link))
+			return PTR_ERR(link);
+		err = vfs_symlink(idmap, work, temp, link);
+		do_delayed_call(&done);
+		return err;
+	default:
+		return vfs_mknod(idmap, work, temp, (mode & S_IFMT) | 0600,
+				 c->stat.rdev);
+	}
+}
+
+/* Directories, symlinks and special files: temp name, then rename. */
+static struct dentry *lfs_copy_up_other(struct lfs_copy *c)
+{
+	struct lfs_fs *lfs = c->lfs;
+	struct dentry *temp, *newd = NULL, *trap;
+	struct inode *work = d_inode(lfs->workdir);
+	int err;
+
+	inode_lock_nested(work, I_MUTEX_PARENT);
+	temp = lfs_temp_name(lfs);
+	err = PTR_ERR_OR_ZERO(temp);
+	if (!err)
+		err = lfs_make_temp(c, temp);
+	inode_unlock(work);
+	if (err)
+		goto out;
+	err = lfs_copy_meta(c, temp);
+	if (err)
+		goto out_cleanup;
+
+	trap = lock_rename(lfs->workdir, c->udir);
+	err = -EIO;
+	if (IS_ERR(trap) || trap || temp->d_parent != lfs->workdir)
+		goto out_unlock;
+	newd = lfs_lookup_upper_locked(lfs, c->udir, &c->dentry->d_name);
+	err = PTR_ERR_OR_ZERO(newd);
+	if (!err && d_is_positive(newd))
+		err = -EEXIST;
+	if (!err)
+		err = lfs_do_rename(lfs, work, temp, d_inode(c->udir), newd, 0);
+out_unlock:
+	if (!IS_ERR(trap))
+		unlock_rename(lfs->workdir, c->udir);
+	if (!err) {
+		dput(temp);
+		return newd;
+	}
+	if (!IS_ERR_OR_NULL(newd))
+		dput(newd);
+out_cleanup:
+	inode_lock_nested(work, I_MUTEX_PARENT);
+	if (temp->d_parent == lfs->workdir && d_is_positive(temp))
+		lfs_do_remove(lfs, work, temp);
+	inode_unlock(work);
+out:
+	if (!IS_ERR_OR_NULL(temp))
+		dput(temp);
+	return ERR_PTR(err);
+}
+
+/* The name of this union dentry exists in the upper layer already. */
+static bool lfs_name_is_upper(struct dentry *dentry, struct dentry *udir)
+{
+	struct dentry *upper = lfs_upper(d_inode(dentry));
+	bool same;
+
+	if (!upper)
+		return false;
+	if (d_is_dir(upper))
+		return true;
+	spin_lock(&upper->d_lock);
+	same = upper->d_parent == udir &&
+	       upper->d_name.len == dentry->d_name.len &&
+	       !memcmp(upper->d_name.name, dentry->d_name.name,
+		       dentry->d_name.len);
+	spin_unlock(&upper->d_lock);
+	return same;
+}
+
+/*
+ * Another name of an inode already copied up (a hard link in a lower
+ * layer): link the upper inode under this name too, so the names stay one
+ * file.
+ */
+static int lfs_link_up(struct lfs_copy *c)
+{
+	struct dentry *upper = lfs_upper(d_inode(c->dentry));
+	struct inode *udir = d_inode(c->udir);
+	struct dentry *newd;
+	int err;
+
+	inode_lock_nested(udir, I_MUTEX_PARENT);
+	newd = lfs_lookup_upper_locked(c->lfs, c->udir, &c->dentry->d_name);
+	err = PTR_ERR_OR_ZERO(newd);
+	if (!err && d_is_positive(newd))
+		err = d_inode(newd) == d_inode(upper) ? 0 : -EEXIST;
+	else if (!err)
+		err = vfs_link(upper, lfs_uidmap(c->lfs), udir, newd, NULL);
+	inode_unlock(udir);
+	if (!IS_ERR(newd))
+		dput(newd);
+	return err;
+}
+
+static int lfs_copy_up_new(struct lfs_copy *c)
+{
+	struct inode *inode = d_inode(c->dentry);
+	struct lfs_inode *li = LFS_I(inode);
+	struct dentry *newd;
+	int err;
+
+	c->lower.mnt = li->lower[0].layer->mnt;
+	c->lower.dentry = li->lower[0].dentry;
+	err = vfs_getattr_nosec(&c->lower, &c->stat, STATX_BASIC_STATS,
+				AT_STATX_SYNC_AS_STAT);
+	if (err)
+		return err;
+
+	if (S_ISREG(c->stat.mode)) {
+		c->metacopy = c->mode == LFS_COPY_META && c->stat.size;
+		newd = lfs_copy_up_reg(c);
+	} else {
+		newd = lfs_copy_up_other(c);
+	}
+	if (IS_ERR(newd))
+		return PTR_ERR(newd);
+	if (c->metacopy)
+		set_bit(LFS_I_METACOPY, &li->flags);
+	lfs_set_upper(inode, newd);
+	lfs_copyattr(inode);
+	return 0;
+}
+
+static int lfs_copy_up_locked(struct lfs_copy *c)
+{
+	struct inode *inode = d_inode(c->dentry);
+	int err = 0;
+
+	if (!lfs_upper(inode))
+		err = lfs_copy_up_new(c);
+	else if (!lfs_name_is_upper(c->dentry, c->udir))
+		err = lfs_link_up(c);
+	if (!err && c->mode == LFS_COPY_DATA &&
+	    test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags))
+		err = lfs_copy_data_up_locked(c->lfs, inode);
+	return err;
+}
+
+static int lfs_copy_up_one(struct dentry *dentry, enum lfs_copy_up_mode mode)
+{
+	struct inode *inode = d_inode(dentry);
+	struct lfs_inode *li = LFS_I(inode);
+	struct lfs_copy c = {
+		.dentry = dentry,
+		.lfs = LFS_FS(dentry->d_sb),
+		.mode = mode,
+	};
+	struct dentry *parent;
+	const struct cred *old;
+	int err;
+
+	mutex_lock(&li->lock);
+	parent = dget_parent(dentry);
+	c.udir = lfs_upper(d_inode(parent));
+	err = mnt_want_write(c.lfs->layers[0].mnt);
+	if (!err) {
+		old = lfs_override_creds(dentry->d_sb);
+		err = lfs_copy_up_locked(&c);
+		lfs_revert_creds(old);
+		mnt_drop_write(c.lfs->layers[0].mnt);
+	}
+	dput(parent);
+	mutex_unlock(&li->lock);
+	return err;
+}
+
+static bool lfs_needs_copy_up(struct dentry *dentry,
+			      enum lfs_copy_up_mode mode)
+{
+	struct inode *inode = d_inode(dentry);
+	struct dentry *parent;
+	bool done;
+
+	if (!lfs_upper(inode))
+		return true;
+	if (mode == LFS_COPY_DATA &&
+	    test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags))
+		return true;
+	if (d_is_dir(dentry))
+		return false;
+	parent = dget_parent(dentry);
+	done = lfs_name_is_upper(dentry, lfs_upper(d_inode(parent)));
+	dput(parent);
+	return !done;
+}
+
+/* Bring every ancestor of dentry that is only below into the upper layer. */
+static int lfs_copy_up_parents(struct dentry *dentry)
+{
+	for (;;) {
+		struct dentry *next = dget_parent(dentry);
+		struct dentry *parent;
+		int err;
+
+		if (lfs_upper(d_inode(next))) {
+			dput(next);
+			return 0;
+		}
+		/* Find the topmost one whose parent is up already. */
+		for (;;) {
+			parent = dget_parent(next);
+			if (lfs_upper(d_inode(parent)))
+				break;
+			dput(next);
+			next = parent;
+		}
+		dput(parent);
+		err = lfs_copy_up_one(next, LFS_COPY_META);
+		dput(next);
+		if (err)
+			return err;
+	}
+}
+
+int lfs_copy_up(struct dentry *dentry, enum lfs_copy_up_mode mode)
+{
+	int err;
+
+	if (!lfs_upper_layer(LFS_FS(dentry->d_sb)))
+		return -EROFS;
+	if (!lfs_needs_copy_up(dentry, mode))
+		return 0;
+	err = lfs_copy_up_parents(dentry);
+	if (!err)
+		err = lfs_copy_up_one(dentry, mode);
+	return err;
+}
+
+int lfs_copy_up_for_open(struct dentry *dentry, int flags)
+{
+	if (!(OPEN_FMODE(flags) & FMODE_WRITE) && !(flags & O_TRUNC))
+		return 0;
+	return lfs_copy_up(dentry, (flags & O_TRUNC) ? LFS_COPY_NODATA :
+						       LFS_COPY_DATA);
+}
+
+/*
+ * The data of a metacopy file follows its metadata: copied in place into
+ * the (sparse, full-size) upper file, made durable, and only then is the
+ * marker removed.  Until that moment reads are served from below, so a
+ * crash at any point shows the old data.
+ */
+int lfs_copy_data_up_locked(struct lfs_fs *lfs, struct inode *inode)
+{
+	struct lfs_inode *li = LFS_I(inode);
+	struct path lower = { .mnt = li->lower[0].layer->mnt,
+			      .dentry = li->lower[0].dentry };
+	struct path upper;
+	struct file *dst;
+	int err;
+
+	lfs_upper_path(inode, &upper);
+	dst = dentry_open(&upper, O_WRONLY | O_LARGEFILE, current_cred());
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	err = lfs_copy_data(lfs, &lower, dst, i_size_read(d_inode(upper.dentry)));
+	fput(dst);
+	if (!err)
+		err = vfs_removexattr(lfs_uidmap(lfs), upper.dentry,
+				      LFS_XATTR_METACOPY);
+	if (!err)
+		clear_bit(LFS_I_METACOPY, &li->flags);
+	return err;
+}
+
+int lfs_copy_data_up(struct dentry *dentry)
+{
+	return lfs_copy_up(dentry, LFS_COPY_DATA);
+}

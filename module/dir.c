@@ -1,0 +1,872 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * layerfs - directory operations of a writable union: create, mkdir,
+ * mknod, symlink, link, O_TMPFILE, unlink, rmdir and rename.
+ *
+ * Every change ends in the upper layer with one atomic step: a name that
+ * exists below is hidden by a whiteout made in the same rename that moves
+ * the object away (RENAME_WHITEOUT); an object that must replace a whiteout
+ * is prepared in the work directory and renamed over it; a renamed
+ * directory with lower contents records where it came from (redirect).
+ */
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <linux/backing-file.h>
+
+#include "layerfs.h"
+
+static struct mnt_idmap *lfs_uidmap(struct lfs_fs *lfs)
+{
+	return mnt_idmap(lfs->layers[0].mnt);
+}
+
+/* Does name exist in a lower layer below dir (not hidden by a whiteout)? */
+static int lfs_name_below(struct inode *dir, const struct qstr *name)
+{
+	struct lfs_inode *li = LFS_I(dir);
+	unsigned int i;
+
+	for (i = 0; i < li->numlower; i++) {
+		struct lfs_entry *e = &li->lower[i];
+		struct dentry *d;
+		int found;
+
+		d = lookup_one_unlocked(mnt_idmap(e->layer->mnt), name->name,
+					e->dentry, name->len);
+		if (IS_ERR(d))
+			return PTR_ERR(d);
+		found = d_is_positive(d) ? !lfs_is_whiteout(d) : -1;
+		dput(d);
+		if (found >= 0)
+			return found;
+	}
+	return 0;
+}
+
+/* What a new object is to be. */
+struct lfs_cattr {
+	umode_t mode;
+	dev_t rdev;
+	const char *link;
+	struct dentry *hardlink;	/* upper dentry to link to */
+};
+
+static int lfs_create_real(struct lfs_fs *lfs, struct inode *udir,
+			   struct dentry *newd, struct lfs_cattr *a)
+{
+	struct mnt_idmap *idmap = lfs_uidmap(lfs);
+
+	if (a->hardlink)
+		return vfs_link(a->hardlink, idmap, udir, newd, NULL);
+	switch (a->mode & S_IFMT) {
+	case S_IFREG:
+		return vfs_create(idmap, udir, newd, a->mode, true);
+	case S_IFDIR:
+		return lfs_do_mkdir(lfs, udir, newd, a->mode);
+	case S_IFLNK:
+		return vfs_symlink(idmap, udir, newd, a->link);
+	default:
+		return vfs_mknod(idmap, udir, newd, a->mode, a->rdev);
+	}
+}
+
+/*
+ * Objects made in the work dir miss what the target directory would have
+ * given them: its group, when it is set-group-ID.
+ */
+static int lfs_inherit_group(struct lfs_fs *lfs, struct dentry *udir,
+			     struct dentry *d)
+{
+	struct inode *dir = d_inode(udir);
+	struct iattr attr = {
+		.ia_valid = ATTR_GID,
+		.ia_vfsgid = VFSGIDT_INIT(dir->i_gid),
+	};
+	int err;
+
+	if (!(dir->i_mode & S_ISGID))
+		return 0;
+	inode_lock(d_inode(d));
+	err = notify_change(lfs_uidmap(lfs), d, &attr, NULL);
+	inode_unlock(d_inode(d));
+	return err;
+}
+
+/*
+ * Replace the whiteout at name in udir with a new object, atomically: the
+ * object is made in the work dir and renamed over the whiteout (exchanged
+ * with it for a directory, which is made opaque first so the lower
+ * contents the whiteout hid stay hidden).
+ */
+static struct dentry *lfs_create_over_whiteout(struct lfs_fs *lfs,
+					       struct dentry *udir,
+					       const struct qstr *name,
+					       struct lfs_cattr *a)
+{
+	struct inode *work = d_inode(lfs->workdir);
+	bool is_dir = S_ISDIR(a->mode) && !a->hardlink;
+	struct dentry *temp, *newd = NULL, *trap;
+	int err;
+
+	inode_lock_nested(work, I_MUTEX_PARENT);
+	temp = lfs_temp_name(lfs);
+	err = PTR_ERR_OR_ZERO(temp);
+	if (!err)
+		err = lfs_create_real(lfs, work, temp, a);
+	inode_unlock(work);
+	if (err)
+		goto out;
+	if (is_dir)
+		err = lfs_set_opaque(lfs, temp);
+	if (!err && !a->hardlink)
+		err = lfs_inherit_group(lfs, udir, temp);
+	if (err)
+		goto out_cleanup;
+
+	trap = lock_rename(lfs->workdir, udir);
+	err = -EIO;
+	if (IS_ERR(trap) || trap || temp->d_parent != lfs->workdir)
+		goto out_unlock;
+	newd = lfs_lookup_upper_locked(lfs, udir, name);
+	err = PTR_ERR_OR_ZERO(newd);
+	if (err) {
+		newd = NULL;
+		goto out_unlock;
+	}
+	err = lfs_is_whiteout(newd) ? 0 : -EEXIST;
+	if (!err)
+		err = lfs_do_rename(lfs, work, temp, d_inode(udir), newd,
+				    is_dir ? RENAME_EXCHANGE : 0);
+	/* The exchanged whiteout is now the temp entry: remove it. */
+	if (!err && is_dir)
+		lfs_do_unlink(lfs, work, temp);
+out_unlock:
+	if (!IS_ERR(trap))
+		unlock_rename(lfs->workdir, udir);
+	if (!err) {
+		dput(temp);
+		/* After an exchange the new object is temp's old dentry. */
+		if (is_dir) {
+			dput(newd);
+			inode_lock_nested(d_inode(udir), I_MUTEX_PARENT);
+			newd = lfs_lookup_upper_locked(lfs, udir, name);
+			inode_unlock(d_inode(udir));
+		}
+		return newd;
+	}
+	dput(newd);
+out_cleanup:
+	inode_lock_nested(work, I_MUTEX_PARENT);
+	if (temp->d_parent == lfs->workdir && d_is_positive(temp))
+		lfs_do_remove(lfs, work, temp);
+	inode_unlock(work);
+out:
+	if (!IS_ERR_OR_NULL(temp))
+		dput(temp);
+	return ERR_PTR(err);
+}
+
+/* Make the new object in the upper layer; returns its upper dentry. */
+static struct dentry *lfs_create_upper(struct lfs_fs *lfs,
+				       struct dentry *udir,
+				       const struct qstr *name,
+				       struct lfs_cattr *a)
+{
+	struct inode *dir = d_inode(udir);
+	struct dentry *newd;
+	int err;
+
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	newd = lfs_lookup_upper_locked(lfs, udir, name);
+	if (IS_ERR(newd)) {
+		inode_unlock(dir);
+		return newd;
+	}
+	if (lfs_is_whiteout(newd)) {
+		inode_unlock(dir);
+		dput(newd);
+		return lfs_create_over_whiteout(lfs, udir, name, a);
+	}
+	err = d_is_positive(newd) ? -EEXIST : lfs_create_real(lfs, dir, newd, a);
+	inode_unlock(dir);
+	if (err) {
+		dput(newd);
+		return ERR_PTR(err);
+	}
+	return newd;
+}
+
+static int lfs_create_object(struct inode *dir, struct dentry *dentry,
+			     struct lfs_cattr *a)
+{
+	struct lfs_fs *lfs = LFS_FS(dir->i_sb);
+	struct inode *inode;
+	struct lfs_creds creds;
+	struct dentry *newd;
+	int err;
+
+	err = lfs_copy_up(dentry->d_parent, LFS_COPY_META);
+	if (err)
+		return err;
+	err = mnt_want_write(lfs->layers[0].mnt);
+	if (err)
+		return err;
+	err = lfs_override_creds_create(dir->i_sb, &creds);
+	if (err)
+		goto out_drop;
+	newd = lfs_create_upper(lfs, lfs_upper(dir), &dentry->d_name, a);
+	lfs_revert_creds_create(&creds);
+	if (IS_ERR(newd)) {
+		err = PTR_ERR(newd);
+		goto out_drop;
+	}
+
+	/* A new link is instantiated by lfs_link() with the shared inode. */
+	if (!a->hardlink) {
+		inode = lfs_new_upper_inode(dir->i_sb, newd);
+		if (IS_ERR(inode)) {
+			dput(newd);
+			err = PTR_ERR(inode);
+			goto out_drop;
+		}
+		d_instantiate(dentry, inode);
+	}
+	dput(newd);
+	lfs_dir_changed(dir);
+out_drop:
+	mnt_drop_write(lfs->layers[0].mnt);
+	return err;
+}
+
+static int lfs_create(struct mnt_idmap *idmap, struct inode *dir,
+		      struct dentry *dentry, umode_t mode, bool excl)
+{
+	struct lfs_cattr a = { .mode = (mode & 07777) | S_IFREG };
+
+	return lfs_create_object(dir, dentry, &a);
+}
+
+static int lfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+		     struct dentry *dentry, umode_t mode)
+{
+	struct lfs_cattr a = { .mode = (mode & 07777) | S_IFDIR };
+
+	return lfs_create_object(dir, dentry, &a);
+}
+
+static int lfs_mknod(struct mnt_idmap *idmap, struct inode *dir,
+		     struct dentry *dentry, umode_t mode, dev_t rdev)
+{
+	struct lfs_cattr a = { .mode = mode, .rdev = rdev };
+
+	/* A whiteout made through the union would hide lower files. */
+	if (S_ISCHR(mode) && rdev == WHITEOUT_DEV)
+		return -EPERM;
+	return lfs_create_object(dir, dentry, &a);
+}
+
+static int lfs_symlink(struct mnt_idmap *idmap, struct inode *dir,
+		       struct dentry *dentry, const char *link)
+{
+	struct lfs_cattr a = { .mode = S_IFLNK | 0777, .link = link };
+
+	return lfs_create_object(dir, dentry, &a);
+}
+
+static int lfs_link(struct dentry *old, struct inode *dir,
+		    struct dentry *new)
+{
+	struct inode *inode = d_inode(old);
+	struct lfs_cattr a = { .mode = inode->i_mode };
+	int err;
+
+	err = lfs_copy_up(old, LFS_COPY_META);
+	if (err)
+		return err;
+	a.hardlink = lfs_upper(inode);
+	err = lfs_create_object(dir, new, &a);
+	if (err)
+		return err;
+	set_nlink(inode, d_inode(lfs_upper(inode))->i_nlink);
+	ihold(inode);
+	d_instantiate(new, inode);
+	return 0;
+}
+
+static int lfs_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
+		       struct file *file, umode_t mode)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	struct lfs_fs *lfs = LFS_FS(dir->i_sb);
+	struct lfs_creds creds;
+	struct path udir;
+	struct file *realfile;
+	struct inode *inode;
+	int err;
+
+	err = lfs_copy_up(dentry->d_parent, LFS_COPY_META);
+	if (err)
+		return err;
+	err = mnt_want_write(lfs->layers[0].mnt);
+	if (err)
+		return err;
+	err = lfs_override_creds_create(dir->i_sb, &creds);
+	if (err)
+		goto out_drop;
+	lfs_upper_path(dir, &udir);
+	realfile = backing_tmpfile_open(file, file->f_flags | O_LARGEFILE,
+					&udir, (mode & 07777) | S_IFREG,
+					current_cred());
+	lfs_revert_creds_create(&creds);
+	err = PTR_ERR_OR_ZERO(realfile);
+	if (err)
+		goto out_drop;
+
+	inode = lfs_new_upper_inode(dir->i_sb, realfile->f_path.dentry);
+	if (IS_ERR(inode)) {
+		fput(realfile);
+		err = PTR_ERR(inode);
+		goto out_drop;
+	}
+	d_tmpfile(file, inode);
+	err = lfs_file_attach(file, realfile);
+	if (err) {
+		fput(realfile);
+		goto out_drop;
+	}
+	err = finish_open(file, dentry, lfs_file_opened);
+	/* Without FMODE_OPENED ->release() will not run for file. */
+	if (!(file->f_mode & FMODE_OPENED))
+		lfs_file_detach(file);
+out_drop:
+	mnt_drop_write(lfs->layers[0].mnt);
+	return err;
+}
+
+/*
+ * Take the upper object at name out of udir and into the work dir, leaving
+ * a whiteout in its place when below says the name exists in a lower
+ * layer.  Returns the object's new dentry in the work dir.
+ */
+static struct dentry *lfs_move_to_work(struct lfs_fs *lfs, struct dentry *udir,
+				       struct dentry *expect, bool below)
+{
+	struct inode *work = d_inode(lfs->workdir);
+	struct dentry *temp = NULL, *cur, *trap;
+	int err;
+
+	trap = lock_rename(lfs->workdir, udir);
+	if (IS_ERR(trap))
+		return trap;
+	err = -EIO;
+	if (trap)
+		goto out;
+	cur = lfs_lookup_upper_locked(lfs, udir, &expect->d_name);
+	err = PTR_ERR_OR_ZERO(cur);
+	if (err)
+		goto out;
+	err = (d_is_positive(cur) && d_inode(cur) == d_inode(expect)) ?
+	      0 : -ESTALE;
+	if (!err) {
+		temp = lfs_temp_name(lfs);
+		err = PTR_ERR_OR_ZERO(temp);
+		if (err)
+			temp = NULL;
+	}
+	if (!err)
+		err = lfs_do_rename(lfs, d_inode(udir), cur, work, temp,
+				    below ? RENAME_WHITEOUT : 0);
+	dput(cur);
+out:
+	unlock_rename(lfs->workdir, udir);
+	if (err) {
+		dput(temp);
+		return ERR_PTR(err);
+	}
+	/* cur was moved onto temp's name: temp is what is in work now. */
+	return temp;
+}
+
+/* Remove an object from the work dir, and all below it. */
+static int lfs_remove_from_work(struct lfs_fs *lfs, struct dentry *d)
+{
+	struct inode *work = d_inode(lfs->workdir);
+	struct dentry *cur;
+	int err = 0;
+
+	inode_lock_nested(work, I_MUTEX_PARENT);
+	cur = lfs_lookup_upper_locked(lfs, lfs->workdir, &d->d_name);
+	inode_unlock(work);
+	if (IS_ERR(cur))
+		return PTR_ERR(cur);
+	if (d_is_dir(cur))
+		err = lfs_work_cleanup(lfs, cur, 0);
+	if (!err && d_is_positive(cur)) {
+		inode_lock_nested(work, I_MUTEX_PARENT);
+		if (cur->d_parent == lfs->workdir && !d_unhashed(cur))
+			err = lfs_do_remove(lfs, work, cur);
+		inode_unlock(work);
+	}
+	dput(cur);
+	return err;
+}
+
+/* Put a whiteout where only lower layers have the name. */
+static int lfs_whiteout_name(struct lfs_fs *lfs, struct dentry *udir,
+			     const struct qstr *name)
+{
+	struct inode *dir = d_inode(udir);
+	struct dentry *d;
+	int err;
+
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	d = lfs_lookup_upper_locked(lfs, udir, name);
+	err = PTR_ERR_OR_ZERO(d);
+	if (!err) {
+		err = d_is_negative(d) ? lfs_do_whiteout(lfs, dir, d) : -ESTALE;
+		dput(d);
+	}
+	inode_unlock(dir);
+	return err;
+}
+
+/* The upper dentry under this union dentry's name, if it is upper. */
+static struct dentry *lfs_upper_of_name(struct lfs_fs *lfs,
+					struct dentry *udir,
+					struct dentry *dentry)
+{
+	struct dentry *upper = lfs_upper(d_inode(dentry));
+	struct dentry *d;
+
+	if (!upper)
+		return NULL;
+	inode_lock_nested(d_inode(udir), I_MUTEX_PARENT);
+	d = lfs_lookup_upper_locked(lfs, udir, &dentry->d_name);
+	inode_unlock(d_inode(udir));
+	if (IS_ERR(d))
+		return d;
+	if (d_is_positive(d) && d_inode(d) == d_inode(upper))
+		return d;
+	dput(d);
+	return NULL;
+}
+
+static int lfs_remove_locked(struct lfs_fs *lfs, struct inode *dir,
+			     struct dentry *dentry, int below)
+{
+	struct dentry *udir = lfs_upper(dir);
+	struct dentry *u, *moved;
+	int err;
+
+	u = lfs_upper_of_name(lfs, udir, dentry);
+	if (IS_ERR(u))
+		return PTR_ERR(u);
+	if (!u)
+		return below ? lfs_whiteout_name(lfs, udir, &dentry->d_name) :
+			       -ESTALE;
+
+	/* A plain upper file goes in one step. */
+	if (!below && !d_is_dir(u)) {
+		inode_lock_nested(d_inode(udir), I_MUTEX_PARENT);
+		err = (u->d_parent == udir && !d_unhashed(u)) ?
+		      lfs_do_unlink(lfs, d_inode(udir), u) : -ESTALE;
+		inode_unlock(d_inode(udir));
+		dput(u);
+		return err;
+	}
+	/*
+	 * Otherwise out of the way first (leaving the whiteout, if one is
+	 * needed, in the same step), then cleared out of sight.
+	 */
+	moved = lfs_move_to_work(lfs, udir, u, below);
+	dput(u);
+	if (IS_ERR(moved))
+		return PTR_ERR(moved);
+	err = lfs_remove_from_work(lfs, moved);
+	dput(moved);
+	/* The name is gone either way; what is left in work goes later. */
+	return err == -ENOTEMPTY ? 0 : err;
+}
+
+static int lfs_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
+{
+	struct lfs_fs *lfs = LFS_FS(dir->i_sb);
+	struct inode *inode = d_inode(dentry);
+	const struct cred *old;
+	int err, below;
+
+	if (is_dir) {
+		err = lfs_check_empty_dir(inode);
+		if (err)
+			return err;
+	}
+	err = lfs_copy_up(dentry->d_parent, LFS_COPY_META);
+	if (err)
+		return err;
+	err = mnt_want_write(lfs->layers[0].mnt);
+	if (err)
+		return err;
+	old = lfs_override_creds(dir->i_sb);
+	below = lfs_name_below(dir, &dentry->d_name);
+	err = below < 0 ? below : lfs_remove_locked(lfs, dir, dentry, below);
+	lfs_revert_creds(old);
+	mnt_drop_write(lfs->layers[0].mnt);
+	if (err)
+		return err;
+
+	lfs_dir_changed(dir);
+	if (is_dir)
+		clear_nlink(inode);
+	else if (inode->i_nlink)
+		drop_nlink(inode);
+	return 0;
+}
+
+static int lfs_unlink(struct inode *dir, struct dentry *dentry)
+{
+	return lfs_remove(dir, dentry, false);
+}
+
+static int lfs_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	return lfs_remove(dir, dentry, true);
+}
+
+/* Put "/name" in front of *p, which points into buf. */
+static int lfs_prepend(char *buf, char **p, const char *name, size_t len)
+{
+	if (*p - buf < len + 1)
+		return -ENAMETOOLONG;
+	*p -= len;
+	memcpy(*p, name, len);
+	*--*p = '/';
+	return 0;
+}
+
+static int lfs_prepend_dname(char *buf, char **p, struct dentry *d)
+{
+	int err;
+
+	spin_lock(&d->d_lock);
+	err = lfs_prepend(buf, p, d->d_name.name, d->d_name.len);
+	spin_unlock(&d->d_lock);
+	return err;
+}
+
+/*
+ * Where a directory's contents are in the lower layers: its path from the
+ * root, except that the part up to a redirected ancestor is replaced by
+ * that ancestor's redirect.
+ */
+static char *lfs_lower_path(struct lfs_fs *lfs, struct dentry *dentry)
+{
+	struct dentry *d = dget(dentry);
+	char *buf, *p, *redirect = NULL;
+	ssize_t len;
+	int err = 0;
+
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf) {
+		dput(d);
+		return ERR_PTR(-ENOMEM);
+	}
+	p = buf + PATH_MAX - 1;
+	*p = '\0';
+	while (!err && !IS_ROOT(d) &&
+	       !test_bit(LFS_I_REDIRECT, &LFS_I(d_inode(d))->flags)) {
+		struct dentry *parent = dget_parent(d);
+
+		err = lfs_prepend_dname(buf, &p, d);
+		dput(d);
+		d = parent;
+	}
+	if (!err && !IS_ROOT(d)) {
+		redirect = kmalloc(PATH_MAX, GFP_KERNEL);
+		err = -ENOMEM;
+		if (redirect) {
+			len = vfs_getxattr(lfs_uidmap(lfs),
+					   lfs_upper(d_inode(d)),
+					   LFS_XATTR_REDIRECT, redirect,
+					   PATH_MAX - 1);
+			err = len < 0 ? len : lfs_prepend(buf, &p, redirect + 1,
+							  len - 1);
+		}
+	}
+	dput(d);
+	kfree(redirect);
+	if (!err)
+		memmove(buf, p, buf + PATH_MAX - p);
+	if (err) {
+		kfree(buf);
+		return ERR_PTR(err);
+	}
+	return buf;
+}
+
+/*
+ * A directory about to appear under another name: one with lower contents
+ * records where they are (redirect); one without hides what the new name
+ * has below (opaque).
+ */
+static int lfs_prepare_dir_move(struct lfs_fs *lfs, struct dentry *dentry,
+				int target_below)
+{
+	struct inode *inode = d_inode(dentry);
+	struct dentry *upper = lfs_upper(inode);
+	char *path;
+	int err;
+
+	if (!LFS_I(inode)->numlower)
+		return target_below ? lfs_set_opaque(lfs, upper) : 0;
+	if (test_bit(LFS_I_REDIRECT, &LFS_I(inode)->flags))
+		return 0;
+	path = lfs_lower_path(lfs, dentry);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	err = lfs_setxattr_real(lfs, upper, LFS_XATTR_REDIRECT, path,
+				strlen(path));
+	kfree(path);
+	if (!err)
+		set_bit(LFS_I_REDIRECT, &LFS_I(inode)->flags);
+	return err;
+}
+
+/*
+ * A directory about to be overwritten is empty in the union, but its upper
+ * copy may still hold whiteouts: swap it for an empty opaque directory,
+ * which shows the same (nothing), so the real rename can replace it.
+ */
+static int lfs_empty_upper_dir(struct lfs_fs *lfs, struct dentry *udir,
+			       struct dentry *target)
+{
+	struct lfs_cattr a = { .mode = S_IFDIR | 0700 };
+	struct inode *work = d_inode(lfs->workdir);
+	struct dentry *temp, *cur, *trap;
+	int err;
+
+	inode_lock_nested(work, I_MUTEX_PARENT);
+	temp = lfs_temp_name(lfs);
+	err = PTR_ERR_OR_ZERO(temp);
+	if (!err)
+		err = lfs_create_real(lfs, work, temp, &a);
+	inode_unlock(work);
+	if (!err)
+		err = lfs_set_opaque(lfs, temp);
+	if (err)
+		goto out;
+
+	trap = lock_rename(lfs->workdir, udir);
+	if (IS_ERR(trap)) {
+		err = PTR_ERR(trap);
+		goto out;
+	}
+	cur = trap ? ERR_PTR(-EIO) :
+	      lfs_lookup_upper_locked(lfs, udir, &target->d_name);
+	err = PTR_ERR_OR_ZERO(cur);
+	if (!err) {
+		err = d_inode(cur) == d_inode(target) ?
+		      lfs_do_rename(lfs, work, temp, d_inode(udir), cur,
+				    RENAME_EXCHANGE) : -ESTALE;
+		dput(cur);
+	}
+	unlock_rename(lfs->workdir, udir);
+out:
+	/* After the exchange temp names the old directory: clear it. */
+	if (!IS_ERR_OR_NULL(temp)) {
+		lfs_remove_from_work(lfs, temp);
+		dput(temp);
+	}
+	return err;
+}
+
+struct lfs_rename {
+	struct lfs_fs *lfs;
+	struct inode *olddir, *newdir;
+	struct dentry *old, *new;
+	struct dentry *uold, *unew;	/* upper parents */
+	unsigned int flags;
+	int old_below, new_below;
+};
+
+static int lfs_rename_copy_up(struct lfs_rename *r)
+{
+	int err;
+
+	err = lfs_copy_up(r->old, LFS_COPY_META);
+	if (!err)
+		err = lfs_copy_up(r->new->d_parent, LFS_COPY_META);
+	if (!err && (r->flags & RENAME_EXCHANGE))
+		err = lfs_copy_up(r->new, LFS_COPY_META);
+	return err;
+}
+
+/* Decide the markers and the real rename's flags; caller overrides creds. */
+static int lfs_rename_prepare(struct lfs_rename *r, unsigned int *rflags)
+{
+	bool exchange = r->flags & RENAME_EXCHANGE;
+	struct dentry *unew_obj;
+	int err = 0;
+
+	r->old_below = lfs_name_below(r->olddir, &r->old->d_name);
+	r->new_below = lfs_name_below(r->newdir, &r->new->d_name);
+	if (r->old_below < 0)
+		return r->old_below;
+	if (r->new_below < 0)
+		return r->new_below;
+
+	if (d_is_dir(r->old))
+		err = lfs_prepare_dir_move(r->lfs, r->old, r->new_below);
+	if (!err && exchange && d_is_dir(r->new))
+		err = lfs_prepare_dir_move(r->lfs, r->new, r->old_below);
+	if (err)
+		return err;
+
+	*rflags = exchange ? RENAME_EXCHANGE :
+		  (r->old_below ? RENAME_WHITEOUT : 0);
+	if (exchange || d_is_negative(r->new) || !d_is_dir(r->new))
+		return 0;
+	/* Overwriting a directory: its upper copy must really be empty. */
+	unew_obj = lfs_upper_of_name(r->lfs, r->unew, r->new);
+	if (IS_ERR_OR_NULL(unew_obj))
+		return PTR_ERR_OR_ZERO(unew_obj);
+	err = lfs_empty_upper_dir(r->lfs, r->unew, unew_obj);
+	dput(unew_obj);
+	return err;
+}
+
+static int lfs_rename_real(struct lfs_rename *r, unsigned int rflags)
+{
+	struct lfs_fs *lfs = r->lfs;
+	struct dentry *trap, *od = NULL, *nd = NULL;
+	struct dentry *uobj = lfs_upper(d_inode(r->old));
+	int err;
+
+	trap = lock_rename(r->uold, r->unew);
+	if (IS_ERR(trap))
+		return PTR_ERR(trap);
+	od = lfs_lookup_upper_locked(lfs, r->uold, &r->old->d_name);
+	if (IS_ERR(od)) {
+		err = PTR_ERR(od);
+		od = NULL;
+		goto out;
+	}
+	err = -ESTALE;
+	if (d_is_negative(od) || d_inode(od) != d_inode(uobj) || od == trap)
+		goto out;
+	nd = lfs_lookup_upper_locked(lfs, r->unew, &r->new->d_name);
+	if (IS_ERR(nd)) {
+		err = PTR_ERR(nd);
+		nd = NULL;
+		goto out;
+	}
+	err = -ENOTEMPTY;
+	if (nd == trap)
+		goto out;
+	if (lfs_is_whiteout(nd) && !(rflags & RENAME_EXCHANGE)) {
+		/*
+		 * A whiteout at the target: a file simply replaces it; a
+		 * directory swaps places with it, which leaves the whiteout
+		 * at the old name, or is removed there if none is needed.
+		 */
+		if (d_is_dir(od)) {
+			err = lfs_do_rename(lfs, d_inode(r->uold), od,
+					    d_inode(r->unew), nd,
+					    RENAME_EXCHANGE);
+			if (!err && !r->old_below)
+				lfs_do_unlink(lfs, d_inode(r->uold), nd);
+			goto out;
+		}
+		rflags &= ~RENAME_WHITEOUT;
+		if (r->old_below)
+			rflags |= RENAME_WHITEOUT;
+	} else if (rflags & RENAME_EXCHANGE) {
+		struct dentry *nobj = lfs_upper(d_inode(r->new));
+
+		if (d_is_negative(nd) || !nobj || d_inode(nd) != d_inode(nobj))
+			goto out_stale;
+	}
+	err = lfs_do_rename(lfs, d_inode(r->uold), od, d_inode(r->unew), nd,
+			    rflags);
+	goto out;
+out_stale:
+	err = -ESTALE;
+out:
+	dput(od);
+	dput(nd);
+	unlock_rename(r->uold, r->unew);
+	return err;
+}
+
+static int lfs_rename(struct mnt_idmap *idmap, struct inode *olddir,
+		      struct dentry *old, struct inode *newdir,
+		      struct dentry *new, unsigned int flags)
+{
+	struct lfs_rename r = {
+		.lfs = LFS_FS(olddir->i_sb),
+		.olddir = olddir, .newdir = newdir,
+		.old = old, .new = new,
+		.flags = flags,
+	};
+	bool overwrite = d_is_positive(new) && !(flags & RENAME_EXCHANGE);
+	const struct cred *old_cred;
+	unsigned int rflags = 0;
+	int err;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if (overwrite && d_is_dir(new)) {
+		err = lfs_check_empty_dir(d_inode(new));
+		if (err)
+			return err;
+	}
+	err = lfs_rename_copy_up(&r);
+	if (err)
+		return err;
+	r.uold = lfs_upper(olddir);
+	r.unew = lfs_upper(newdir);
+
+	err = mnt_want_write(r.lfs->layers[0].mnt);
+	if (err)
+		return err;
+	old_cred = lfs_override_creds(olddir->i_sb);
+	err = lfs_rename_prepare(&r, &rflags);
+	if (!err)
+		err = lfs_rename_real(&r, rflags);
+	lfs_revert_creds(old_cred);
+	mnt_drop_write(r.lfs->layers[0].mnt);
+	if (err)
+		return err;
+
+	lfs_dir_changed(olddir);
+	if (newdir != olddir)
+		lfs_dir_changed(newdir);
+	if (overwrite) {
+		if (d_is_dir(new))
+			clear_nlink(d_inode(new));
+		else if (d_inode(new)->i_nlink)
+			drop_nlink(d_inode(new));
+	}
+	return 0;
+}
+
+const struct inode_operations lfs_dir_inode_operations = {
+	.lookup		= lfs_lookup,
+	.create		= lfs_create,
+	.mkdir		= lfs_mkdir,
+	.mknod		= lfs_mknod,
+	.symlink	= lfs_symlink,
+	.link		= lfs_link,
+	.tmpfile	= lfs_tmpfile,
+	.unlink		= lfs_unlink,
+	.rmdir		= lfs_rmdir,
+	.rename		= lfs_rename,
+	.permission	= lfs_permission,
+	.getattr	= lfs_getattr,
+	.setattr	= lfs_setattr,
+	.listxattr	= lfs_listxattr,
+	.get_inode_acl	= lfs_get_inode_acl,
+	.get_acl	= lfs_get_acl,
+	.set_acl	= lfs_set_acl,
+};
