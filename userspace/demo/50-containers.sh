@@ -1,0 +1,109 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Demo scene (run in the VM by scripts/vm/demo.sh): containers with layerctl.
+# Import an image, run containers with their own writable layer, look at
+# their changes with diff, keep them with commit, throw them away with rm.
+
+bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+say() { printf '\033[2m# %s\033[0m\n' "$*"; }
+# show the command as one would type it: arguments with spaces in quotes
+show() {
+	printf '$'
+	for a in "$@"; do
+		case $a in *[\ \"\$\;\>\<\|]*) printf " '%s'" "$a" ;; *) printf ' %s' "$a" ;; esac
+	done
+	printf '\n'
+}
+run() { show "$@"; "$@"; }
+
+export LAYERFS_ROOT=/tmp/layerctl
+R=/tmp/demo-rootfs
+BB=$(for d in /bin /usr/bin /sbin; do [ -x $d/busybox ] && echo $d/busybox && break; done)
+
+# Which filesystem carries the writable layer: layerfs if it takes an upperdir.
+mkdir -p /tmp/probe/l /tmp/probe/u /tmp/probe/w /tmp/probe/m
+if mount -t layerfs none /tmp/probe/m -o lowerdir=/tmp/probe/l,upperdir=/tmp/probe/u,workdir=/tmp/probe/w 2>/dev/null; then
+	umount /tmp/probe/m
+	export LAYERFS_FSTYPE=layerfs
+else
+	export LAYERFS_FSTYPE=overlay
+	say "layerfs does not take a writable layer yet: this scene runs on overlay"
+fi
+rm -rf /tmp/probe
+
+bold "an image: a busybox root filesystem, imported into the layerctl store"
+mkdir -p $R/bin $R/etc $R/root $R/srv
+cp $BB $R/bin/busybox
+for a in $($R/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox $R/bin/$a; done
+echo "root:x:0:0:root:/root:/bin/sh" > $R/etc/passwd
+echo "Welcome to the demo image" > $R/etc/motd
+run layerctl import -m "busybox root" $R busybox
+run layerctl images
+run layerctl history busybox
+
+bold "run a container: the command is PID 1 on a union of the image and its own writable layer"
+run layerctl run --rm --hostname demo-box busybox sh -c 'echo "pid $$ on $(hostname)"; grep " / " /proc/mounts | cut -c1-60; cat /etc/motd'
+
+bold "the container layer: write a file, then ask what changed (docker diff)"
+run layerctl run --name demo busybox sh -c 'echo "This is sample text." > /sample.txt'
+run layerctl diff demo
+say "the file lives only in demo's writable layer:"
+run ls $LAYERFS_ROOT/containers/demo/upper
+
+bold "two containers from one image are independent"
+run layerctl run -d --name app1 busybox sleep 1000
+run layerctl run -d --name app2 busybox sleep 1000
+run layerctl exec app1 sh -c "echo unique-to-app1 > /srv/marker.txt"
+run layerctl exec app2 ls /srv/marker.txt
+run layerctl ps
+run layerctl diff app1
+run layerctl diff app2
+
+bold "changes, deletions: C and D"
+run layerctl run --name edit busybox sh -c 'echo "edited" >> /etc/motd; rm /etc/passwd'
+run layerctl diff edit
+
+bold "commit: the writable layer becomes a new read-only layer of a new image"
+run layerctl commit -m "add sample.txt" demo busybox:sample
+run layerctl history busybox:sample
+run layerctl run --rm busybox:sample cat /sample.txt
+
+bold "volumes outlive their containers"
+mkdir -p /tmp/vol
+run layerctl run --name writer -v /tmp/vol:/data busybox sh -c 'echo "written in a container" > /data/note'
+run layerctl rm writer
+run cat /tmp/vol/note
+
+bold "rm throws the writable layer away; the image is untouched"
+run layerctl rm -f app1 app2 edit
+run layerctl rm demo
+run layerctl ps
+run layerctl run --rm busybox ls /sample.txt
+run layerctl run --rm busybox:sample ls /sample.txt
+
+bold "export as an OCI layout, import it back: same digests"
+run layerctl export busybox:sample /tmp/oci
+run ls /tmp/oci /tmp/oci/blobs/sha256
+run layerctl --root /tmp/layerctl2 import /tmp/oci again
+run layerctl images
+run layerctl --root /tmp/layerctl2 images
+
+bold "mount.layerfs: a long layer list goes through fsconfig, one layer at a time"
+mkdir -p /tmp/many/m
+LOW=
+i=1
+while [ $i -le 300 ]; do
+	mkdir -p /tmp/many/layer-number-$i
+	echo $i > /tmp/many/layer-number-$i/file-$i
+	LOW="$LOW${LOW:+:}/tmp/many/layer-number-$i"
+	i=$((i + 1))
+done
+say "300 layers: lowerdir= is ${#LOW} bytes, more than mount(2) takes in one page"
+printf '$ mount.layerfs none /tmp/many/m -o lowerdir=/tmp/many/layer-number-1:...:/tmp/many/layer-number-300,upperdir=/tmp/many/u,workdir=/tmp/many/w,x-layerfs.mkdirs\n'
+mount.layerfs none /tmp/many/m -o "lowerdir=$LOW,upperdir=/tmp/many/u,workdir=/tmp/many/w,x-layerfs.mkdirs"
+printf '$ ls /tmp/many/m | wc -l\n'; ls /tmp/many/m | wc -l
+run umount /tmp/many/m
+say "mistakes get one line saying why:"
+run mount.layerfs none /tmp/many/m -o lowerdir=/tmp/nonexistent
+run layerctl run busybox no-such-command
+run layerctl rmi nosuch
