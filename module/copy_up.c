@@ -357,8 +357,9 @@ out_unlock:
 	if (!IS_ERR(trap))
 		unlock_rename(lfs->workdir, c->udir);
 	if (!err) {
-		dput(temp);
-		return newd;
+		/* The rename moved temp onto the target name. */
+		dput(newd);
+		return temp;
 	}
 	if (!IS_ERR_OR_NULL(newd))
 		dput(newd);
@@ -455,7 +456,8 @@ static int lfs_copy_up_locked(struct lfs_copy *c)
 		err = lfs_copy_up_new(c);
 	else if (!lfs_name_is_upper(c->dentry, c->udir))
 		err = lfs_link_up(c);
-	if (!err && c->mode == LFS_COPY_DATA &&
+	/* Any write needs the data: O_TRUNC of a metacopy file included. */
+	if (!err && c->mode != LFS_COPY_META &&
 	    test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags))
 		err = lfs_copy_data_up_locked(c->lfs, inode);
 	return err;
@@ -498,7 +500,7 @@ static bool lfs_needs_copy_up(struct dentry *dentry,
 
 	if (!lfs_upper(inode))
 		return true;
-	if (mode == LFS_COPY_DATA &&
+	if (mode != LFS_COPY_META &&
 	    test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags))
 		return true;
 	if (d_is_dir(dentry))

@@ -139,22 +139,16 @@ static struct dentry *lfs_create_over_whiteout(struct lfs_fs *lfs,
 	if (!err)
 		err = lfs_do_rename(lfs, work, temp, d_inode(udir), newd,
 				    is_dir ? RENAME_EXCHANGE : 0);
-	/* The exchanged whiteout is now the temp entry: remove it. */
+	/* After an exchange newd names the whiteout, now in work. */
 	if (!err && is_dir)
-		lfs_do_unlink(lfs, work, temp);
+		lfs_do_unlink(lfs, work, newd);
 out_unlock:
 	if (!IS_ERR(trap))
 		unlock_rename(lfs->workdir, udir);
 	if (!err) {
-		dput(temp);
-		/* After an exchange the new object is temp's old dentry. */
-		if (is_dir) {
-			dput(newd);
-			inode_lock_nested(d_inode(udir), I_MUTEX_PARENT);
-			newd = lfs_lookup_upper_locked(lfs, udir, name);
-			inode_unlock(d_inode(udir));
-		}
-		return newd;
+		/* Either way the new object is temp, at the target name. */
+		dput(newd);
+		return temp;
 	}
 	dput(newd);
 out_cleanup:
@@ -354,7 +348,7 @@ static struct dentry *lfs_move_to_work(struct lfs_fs *lfs, struct dentry *udir,
 				       struct dentry *expect, bool below)
 {
 	struct inode *work = d_inode(lfs->workdir);
-	struct dentry *temp = NULL, *cur, *trap;
+	struct dentry *temp = NULL, *cur = NULL, *trap;
 	int err;
 
 	trap = lock_rename(lfs->workdir, udir);
@@ -365,8 +359,10 @@ static struct dentry *lfs_move_to_work(struct lfs_fs *lfs, struct dentry *udir,
 		goto out;
 	cur = lfs_lookup_upper_locked(lfs, udir, &expect->d_name);
 	err = PTR_ERR_OR_ZERO(cur);
-	if (err)
+	if (err) {
+		cur = NULL;
 		goto out;
+	}
 	err = (d_is_positive(cur) && d_inode(cur) == d_inode(expect)) ?
 	      0 : -ESTALE;
 	if (!err) {
@@ -378,38 +374,29 @@ static struct dentry *lfs_move_to_work(struct lfs_fs *lfs, struct dentry *udir,
 	if (!err)
 		err = lfs_do_rename(lfs, d_inode(udir), cur, work, temp,
 				    below ? RENAME_WHITEOUT : 0);
-	dput(cur);
+	dput(temp);
+	if (err)
+		dput(cur);
 out:
 	unlock_rename(lfs->workdir, udir);
-	if (err) {
-		dput(temp);
-		return ERR_PTR(err);
-	}
-	/* cur was moved onto temp's name: temp is what is in work now. */
-	return temp;
+	/* The rename moved cur onto temp's name in the work dir. */
+	return err ? ERR_PTR(err) : cur;
 }
 
-/* Remove an object from the work dir, and all below it. */
+/* Remove an object that is in the work dir, and all below it. */
 static int lfs_remove_from_work(struct lfs_fs *lfs, struct dentry *d)
 {
 	struct inode *work = d_inode(lfs->workdir);
-	struct dentry *cur;
 	int err = 0;
 
-	inode_lock_nested(work, I_MUTEX_PARENT);
-	cur = lfs_lookup_upper_locked(lfs, lfs->workdir, &d->d_name);
-	inode_unlock(work);
-	if (IS_ERR(cur))
-		return PTR_ERR(cur);
-	if (d_is_dir(cur))
-		err = lfs_work_cleanup(lfs, cur, 0);
-	if (!err && d_is_positive(cur)) {
+	if (d_is_dir(d))
+		err = lfs_work_cleanup(lfs, d, 0);
+	if (!err && d_is_positive(d)) {
 		inode_lock_nested(work, I_MUTEX_PARENT);
-		if (cur->d_parent == lfs->workdir && !d_unhashed(cur))
-			err = lfs_do_remove(lfs, work, cur);
+		if (d->d_parent == lfs->workdir && !d_unhashed(d))
+			err = lfs_do_remove(lfs, work, d);
 		inode_unlock(work);
 	}
-	dput(cur);
 	return err;
 }
 
@@ -643,7 +630,7 @@ static int lfs_empty_upper_dir(struct lfs_fs *lfs, struct dentry *udir,
 {
 	struct lfs_cattr a = { .mode = S_IFDIR | 0700 };
 	struct inode *work = d_inode(lfs->workdir);
-	struct dentry *temp, *cur, *trap;
+	struct dentry *temp, *cur = NULL, *trap;
 	int err;
 
 	inode_lock_nested(work, I_MUTEX_PARENT);
@@ -665,19 +652,23 @@ static int lfs_empty_upper_dir(struct lfs_fs *lfs, struct dentry *udir,
 	cur = trap ? ERR_PTR(-EIO) :
 	      lfs_lookup_upper_locked(lfs, udir, &target->d_name);
 	err = PTR_ERR_OR_ZERO(cur);
-	if (!err) {
-		err = d_inode(cur) == d_inode(target) ?
-		      lfs_do_rename(lfs, work, temp, d_inode(udir), cur,
-				    RENAME_EXCHANGE) : -ESTALE;
-		dput(cur);
-	}
+	if (err)
+		cur = NULL;
+	else if (d_inode(cur) != d_inode(target))
+		err = -ESTALE;
+	else
+		err = lfs_do_rename(lfs, work, temp, d_inode(udir), cur,
+				    RENAME_EXCHANGE);
 	unlock_rename(lfs->workdir, udir);
+	/* After the exchange cur names the old directory, in work. */
+	if (!err)
+		lfs_remove_from_work(lfs, cur);
+	dput(cur);
 out:
-	/* After the exchange temp names the old directory: clear it. */
-	if (!IS_ERR_OR_NULL(temp)) {
+	if (err && !IS_ERR_OR_NULL(temp))
 		lfs_remove_from_work(lfs, temp);
+	if (!IS_ERR_OR_NULL(temp))
 		dput(temp);
-	}
 	return err;
 }
 
