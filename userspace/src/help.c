@@ -10,7 +10,8 @@ static const struct {
 	{ "import",
 "Usage: layerctl import [OPTIONS] SOURCE [NAME]\n"
 "Import SOURCE as an image: a root filesystem folder, a tar (plain, gzip, zstd,\n"
-"xz, bzip2), or an OCI image layout folder (oci-layout + index.json + blobs).\n"
+"xz, bzip2; - for standard input), or an OCI image layout folder (oci-layout +\n"
+"index.json + blobs).\n"
 "OCI whiteouts (.wh.NAME, .wh..wh..opq) become layerfs whiteouts and opaque dirs.\n"
 "  --base IMAGE   put the new layer on top of IMAGE's layers (folder or tar)\n"
 "  -r, --ref REF  pick the manifest named REF in an OCI layout's index.json\n"

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,10 +68,67 @@ int cmd_import(struct gopts *g, int argc, char **argv)
 	name = argc - optind == 2 ? argv[optind + 1] : NULL;
 	if (check_image_name(name))
 		return -1;
-	if (stat(src, &sb))
+	if (geteuid() != 0)
+		FAIL("must be run as root (layers hold whiteouts, owners and trusted.* attributes)");
+	if (strcmp(src, "-") && stat(src, &sb))
 		FAIL("cannot import %s: %s", src, strerror(errno));
 	if (store_open(&g->st, g->root, true) || store_lock(&g->st))
 		return -1;
+	if (!strcmp(src, "-")) {
+		/* a tar on standard input: spool it into the store's tmp first */
+		char *tmp = store_tmpdir(&g->st), *tp;
+		int fd;
+
+		if (!tmp)
+			return -1;
+		tp = xasprintf("%s/stdin.tar", tmp);
+		fd = open(tp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		r = fd < 0 ? -1 : 0;
+		while (!r) {
+			char buf[65536];
+			ssize_t n = read(0, buf, sizeof(buf));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				r = n < 0 ? -1 : 0;
+				break;
+			}
+			for (ssize_t off = 0; off < n && !r;) {
+				ssize_t w = write(fd, buf + off, n - off);
+
+				if (w < 0 && errno != EINTR)
+					r = -1;
+				else if (w > 0)
+					off += w;
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+		if (r)
+			lfs_err_errno("cannot read the tar from standard input");
+		else
+			r = store_add_layer_tar(&g->st, tp, dig);
+		rm_rf(tmp);
+		free(tp);
+		free(tmp);
+		if (r) {
+			store_gc_layers(&g->st);
+			return -1;
+		}
+		if (base) {
+			char bid[LFS_DIGEST_HEX + 1];
+
+			if (image_resolve(&g->st, base, bid))
+				goto fail;
+			cfg = image_config(&g->st, bid);
+		} else {
+			cfg = new_image_config();
+		}
+		if (!cfg)
+			goto fail;
+		goto have_layer;
+	}
 	if (S_ISDIR(sb.st_mode) && is_oci_layout(src)) {
 		if (base)
 			FAIL("--base cannot be used with an OCI layout");
@@ -97,6 +155,7 @@ int cmd_import(struct gopts *g, int argc, char **argv)
 		lfs_err("cannot import %s: not a folder, a tar or an OCI layout", src);
 	if (r)
 		goto fail;
+have_layer:
 	{
 		json_object *rootfs, *ids, *conf;
 		char *d = xasprintf("sha256:%s", dig), *by;

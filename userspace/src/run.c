@@ -754,9 +754,22 @@ static int container_main(void *arg)
 	close(rootfd);
 	if (hn && sethostname(hn, strlen(hn)))
 		child_fail(a->errfd, 125, "cannot set the hostname: %s", strerror(errno));
-	if (chdir(merged) || syscall(SYS_pivot_root, ".", ".") || umount2(".", MNT_DETACH) ||
-	    chdir("/"))
+	if (chdir(merged))
+		child_fail(a->errfd, 125, "cannot enter %s: %s", merged, strerror(errno));
+	if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		if (umount2(".", MNT_DETACH) || chdir("/"))
+			child_fail(a->errfd, 125, "cannot detach the old root: %s", strerror(errno));
+	} else if (errno == EINVAL) {
+		/*
+		 * pivot_root cannot move the initramfs (rootfs): then move the
+		 * union over / and chroot into it, as runc's --no-pivot does.
+		 */
+		if (mount(".", "/", NULL, MS_MOVE, NULL) || chroot(".") || chdir("/"))
+			child_fail(a->errfd, 125, "cannot enter the container's root: %s",
+				   strerror(errno));
+	} else {
 		child_fail(a->errfd, 125, "cannot enter the container's root: %s", strerror(errno));
+	}
 	if (wd && strcmp(wd, "/")) {
 		if (mkdir_p(wd, 0755) || chdir(wd))
 			child_fail(a->errfd, 125, "working directory %s: %s", wd, strerror(errno));

@@ -26,6 +26,8 @@ same "the layer is stored once" 1 "$(ls $LAYERFS_ROOT/layers | wc -l)"
 (cd $R && tar cf $W/r.tar . && gzip -c $W/r.tar >$W/r.tar.gz)
 t "import a plain tar" $L import $W/r.tar fromtar
 t "import a gzip tar" $L import $W/r.tar.gz fromgz
+t "import a tar from standard input on top of a base" sh -c "$L import --base fromgz - stacked <$W/r.tar"
+same "stacked image has two layers" 2 "$($L inspect stacked | grep -c '"sha256:')"
 if command -v zstd >/dev/null 2>&1; then
 	zstd -q -c $W/r.tar >$W/r.tar.zst
 	t "import a zstd tar" $L import $W/r.tar.zst fromzst
