@@ -87,8 +87,11 @@ for hook in "userspace test" "selftests host-test"; do
 	fi
 	echo "== host tests: make -C $dir $target"
 	log=$logs/$dir-$target.log
-	"$make" --no-print-directory -C "$dir" "$target" 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
+	# The full output goes to the log; show failures and the summary.
+	"$make" --no-print-directory -C "$dir" "$target" > "$log" 2>&1
+	rc=$?
+	grep -E '^(not ok |Bail out!)|^[0-9]+ passed, [0-9]+ failed' "$log" | sed 's/^/  /'
+	[ "$rc" = 0 ] || { echo "  (exit status $rc; last lines of $log:)"; tail -n 15 "$log" | sed 's/^/  | /'; }
 	read -r p f s < <(count_output "$log" "$rc")
 	echo "host tests ($dir $target): $p passed, $f failed, $s skipped"
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))

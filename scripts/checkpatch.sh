@@ -12,7 +12,17 @@ if [ ! -f "$cp" ]; then
 	exit 1
 fi
 [ $# -gt 0 ] || { echo "checkpatch: no files" >&2; exit 1; }
-out=$(perl "$cp" --strict --no-tree --no-summary --terse --show-types -f "$@" 2>&1)
+# Run in a scratch directory: checkpatch drops a .checkpatch-camelcase.*
+# cache file into its current directory.
+files=()
+for f in "$@"; do
+	case "$f" in /*) files+=("$f") ;; *) files+=("$PWD/$f") ;; esac
+done
+here=$PWD
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+out=$(cd "$scratch" && perl "$cp" --strict --no-tree --no-summary --terse --show-types \
+	-f "${files[@]}" 2>&1 | sed "s|^$here/||")
 [ -n "$out" ] && printf '%s\n' "$out"
 errors=$(grep -c ': ERROR:' <<<"$out")
 warnings=$(grep -c ': WARNING:' <<<"$out")

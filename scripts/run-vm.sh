@@ -16,9 +16,10 @@
 #   LFS_MODULE (default module/layerfs.ko), LFS_VM_TIMEOUT (seconds, default
 #   900), LFS_VM_EXTRA (directory copied over the initramfs root, for local
 #   experiments), LFS_VM_MEM (MiB, default 1024), LFS_VM_APPEND (extra kernel
-#   command line).
+#   command line), LFS_VM_DIR (work and log directory, default .cache/vm;
+#   runs sharing one directory are serialized).
 #
-# Logs, all in .cache/vm/: console.log (kernel console, ttyS0), output.log
+# Logs, all in .cache/vm/ (or LFS_VM_DIR): console.log (kernel console, ttyS0), output.log
 # (test output and the protocol lines, ttyS1; ttyS2 in demo mode), qemu.log.
 set -euo pipefail
 
@@ -34,8 +35,15 @@ export KVER
 kernel=/boot/vmlinuz-$KVER
 [ -r "$kernel" ] || { echo "run-vm: $kernel not found (run make setup)" >&2; exit 1; }
 
-vm=$top/.cache/vm
+vm=${LFS_VM_DIR:-$top/.cache/vm}
 mkdir -p "$vm"
+vm=$(cd "$vm" && pwd)
+# One VM per directory at a time: a second run in the same tree waits.
+exec 9>"$vm/.lock"
+if ! flock -n 9; then
+	echo "run-vm: another VM is using $vm; waiting (set LFS_VM_DIR to run in parallel)"
+	flock 9
+fi
 rm -f "$vm/console.log" "$vm/output.log" "$vm/qemu.log" "$vm/counts"
 
 # The static xattr helper (busybox has no setfattr).

@@ -28,6 +28,7 @@ fi
 vm=${1:?usage: vm-scan.sh [--kernel-only] VMDIR}
 console=$vm/console.log
 output=$vm/output.log
+rm -f "$vm/reports.txt"
 [ -f "$console" ] || : > "$console"
 [ -f "$output" ] || : > "$output"
 
@@ -44,7 +45,13 @@ dreports=$(tr -d '\r' < "$output" |
 	sed -n '/^# LFS-DMESG-BEGIN/,/^# LFS-DMESG-END/p' |
 	grep -E "$reports" | head -n 40)
 if [ -n "$creports$dreports" ]; then
-	fail "kernel reports (see $console and the dmesg dump in $output):"
+	# Each report with the lines that follow it (RIP, call trace).
+	tr -d '\r' < "$output" |
+		sed -n '/^# LFS-DMESG-BEGIN/,/^# LFS-DMESG-END/p' |
+		awk -v re="$reports" '
+		$0 ~ re && left <= 0 { print "----"; left = 40 }
+		left > 0 { print; left-- }' > "$vm/reports.txt"
+	fail "kernel reports (see $console and the dmesg dump in $output; excerpts in $vm/reports.txt):"
 	while IFS= read -r l; do [ -n "$l" ] && fails+=("    console:$l"); done <<<"$creports"
 	while IFS= read -r l; do [ -n "$l" ] && fails+=("    dmesg: $l"); done <<<"$dreports"
 fi
@@ -169,6 +176,10 @@ fi
 if [ ${#fails[@]} -gt 0 ]; then
 	echo "VM run problems:"
 	printf '  %s\n' "${fails[@]}"
+	if [ -s "$vm/reports.txt" ]; then
+		echo "First kernel report:"
+		awk 'NR > 1 && /^----$/ { exit } NR > 1 { print "  " $0 }' "$vm/reports.txt"
+	fi
 fi
 echo "$passed $failed $skipped" > "$vm/counts"
 if [ $kernel_only = 1 ]; then
