@@ -249,9 +249,27 @@ void lfs_take_config(struct fs_context *fc, struct lfs_config *config)
 	memset(&ctx->config, 0, sizeof(ctx->config));
 }
 
+/*
+ * A path shows as it was given: colons and backslashes inside it carry the
+ * backslash of lowerdir syntax, which /proc/mounts octal-escapes in turn.
+ */
 static void lfs_show_path(struct seq_file *m, const char *path)
 {
-	seq_escape(m, path, ":, \t\n\\");
+	char *buf = kmalloc(strlen(path) * 2 + 1, GFP_KERNEL);
+	char *d = buf;
+
+	if (!buf) {
+		seq_escape(m, path, ":, \t\n\\");
+		return;
+	}
+	for (; *path; path++) {
+		if (*path == ':' || *path == '\\')
+			*d++ = '\\';
+		*d++ = *path;
+	}
+	*d = '\0';
+	seq_escape(m, buf, ", \t\n\\");
+	kfree(buf);
 }
 
 int lfs_show_options(struct seq_file *m, struct dentry *root)
