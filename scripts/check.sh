@@ -5,7 +5,8 @@
 # line printed is `N passed, N failed` (`, N skipped` when any); the exit
 # status is non-zero on any failure.
 #
-# Host-side test hooks (run when the sub-Makefile has the target):
+# Host-side tests: scripts/tests/scan-test.sh (the VM log scanner), and
+# hooks run when the sub-Makefile has the target:
 #   make -C userspace test       (the userspace engineer's unit tests)
 #   make -C selftests host-test  (selftests against the host's overlayfs)
 # Their output is counted from a final `N passed, N failed[, N skipped]`
@@ -78,6 +79,21 @@ count_output() {	# LOG RC -> "p f s"
 		printf "%d %d %d\n", p, f, s
 	}' "$1"
 }
+run_counted() {	# LABEL LOG COMMAND...
+	local label=$1 log=$2 rc p f s
+	shift 2
+	echo "== host tests: $label"
+	# The full output goes to the log; show failures and the summary.
+	"$@" > "$log" 2>&1
+	rc=$?
+	grep -E '^(not ok |Bail out!)|^[0-9]+ passed, [0-9]+ failed' "$log" | sed 's/^/  /'
+	[ "$rc" = 0 ] || { echo "  (exit status $rc; last lines of $log:)"; tail -n 15 "$log" | sed 's/^/  | /'; }
+	read -r p f s < <(count_output "$log" "$rc")
+	echo "host tests ($label): $p passed, $f failed, $s skipped"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	[ "$f" = 0 ] || failures+=("host tests: $label ($log)")
+}
+run_counted "VM log scanner self-test" "$logs/scan-test.log" "$top/scripts/tests/scan-test.sh"
 for hook in "userspace test" "selftests host-test"; do
 	set -- $hook
 	dir=$1 target=$2
@@ -85,17 +101,8 @@ for hook in "userspace test" "selftests host-test"; do
 		echo "== host tests: no '$target' target in $dir/ yet, skipping"
 		continue
 	fi
-	echo "== host tests: make -C $dir $target"
-	log=$logs/$dir-$target.log
-	# The full output goes to the log; show failures and the summary.
-	"$make" --no-print-directory -C "$dir" "$target" > "$log" 2>&1
-	rc=$?
-	grep -E '^(not ok |Bail out!)|^[0-9]+ passed, [0-9]+ failed' "$log" | sed 's/^/  /'
-	[ "$rc" = 0 ] || { echo "  (exit status $rc; last lines of $log:)"; tail -n 15 "$log" | sed 's/^/  | /'; }
-	read -r p f s < <(count_output "$log" "$rc")
-	echo "host tests ($dir $target): $p passed, $f failed, $s skipped"
-	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-	[ "$f" = 0 ] || failures+=("host tests: make -C $dir $target ($log)")
+	run_counted "make -C $dir $target" "$logs/$dir-$target.log" \
+		"$make" --no-print-directory -C "$dir" "$target"
 done
 
 # 4. The VM suite.

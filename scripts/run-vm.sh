@@ -87,6 +87,7 @@ timeout=${LFS_VM_TIMEOUT:-900}
 case "$mode" in
 demo|shell)
 	[ "$mode" = shell ] && timeout=0
+	echo "run-vm: booting the $mode VM ($KVER, software emulation: give it half a minute)"
 	rc=0
 	timeout --foreground "$timeout" "${qemu[@]}" -serial stdio \
 		-serial "file:$vm/output.log" 2>"$vm/qemu.log" || rc=$?

@@ -89,9 +89,8 @@ if [ $kernel_only = 0 ]; then
 			failing[++nfl] = "[" fstype " " base " " test "] " why
 		} else if (blockrc != 0 && blockfails == 0) {
 			nfail++; tf[key()]++
-			failing[++nfl] = "[" fstype " " base " " test "] exited with rc=" blockrc " and no failing TAP line"
-		}
-		if (why == "" && plan > 0 && results < plan) {
+			failing[++nfl] = "[" fstype " " base " " test "] exited with rc=" blockrc " and no failing TAP line (" results " of " plan " planned results)"
+		} else if (blockfails == 0 && plan > 0 && results < plan) {
 			nfail++; tf[key()]++
 			failing[++nfl] = "[" fstype " " base " " test "] only " results " of " plan " planned results"
 		}
