@@ -9,12 +9,7 @@
 #ifndef _LAYERFS_COMPAT_H
 #define _LAYERFS_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/cred.h>
-
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
-#error "layerfs needs Linux 6.12 or later"
-#endif
 
 /* 6.13 renamed the cheap, non-refcounting cred override. */
 static inline const struct cred *lfs_compat_override_creds(const struct cred *c)

@@ -19,7 +19,7 @@
 #include "layerfs.h"
 
 struct lfs_file {
-	spinlock_t lock;
+	spinlock_t lock;		/* protects realfile, is_upper_data */
 	struct file *realfile;
 	bool is_upper_data;		/* realfile serves the final data */
 };

@@ -48,8 +48,7 @@ static int lfs_inode_take_stack(struct lfs_inode *li,
 	return 0;
 }
 
-int lfs_permission(struct mnt_idmap *idmap, struct inode *inode,
-			  int mask)
+int lfs_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 {
 	struct lfs_layer *layer = lfs_real_layer(inode);
 	struct inode *real = lfs_real_inode(inode);
@@ -75,8 +74,7 @@ int lfs_permission(struct mnt_idmap *idmap, struct inode *inode,
 }
 
 int lfs_getattr(struct mnt_idmap *idmap, const struct path *path,
-		       struct kstat *stat, u32 request_mask,
-		       unsigned int flags)
+		struct kstat *stat, u32 request_mask, unsigned int flags)
 {
 	struct inode *inode = d_inode(path->dentry);
 	const struct cred *old;
@@ -131,8 +129,7 @@ static const char *lfs_get_link(struct dentry *dentry, struct inode *inode,
 	return link;
 }
 
-struct posix_acl *lfs_get_inode_acl(struct inode *inode, int type,
-					   bool rcu)
+struct posix_acl *lfs_get_inode_acl(struct inode *inode, int type, bool rcu)
 {
 	struct inode *real = lfs_real_inode(inode);
 	const struct cred *old;
@@ -148,8 +145,8 @@ struct posix_acl *lfs_get_inode_acl(struct inode *inode, int type,
 	return acl;
 }
 
-struct posix_acl *lfs_get_acl(struct mnt_idmap *idmap,
-				     struct dentry *dentry, int type)
+struct posix_acl *lfs_get_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+			      int type)
 {
 	struct inode *inode = d_inode(dentry);
 	struct lfs_layer *layer = lfs_real_layer(inode);

@@ -126,6 +126,7 @@ static inline struct lfs_layer *lfs_upper_layer(struct lfs_fs *lfs)
 /* Upper dentry of an inode, or NULL; pairs with lfs_set_upper(). */
 static inline struct dentry *lfs_upper(struct inode *inode)
 {
+	/* Pairs with the release in lfs_set_upper(). */
 	return smp_load_acquire(&LFS_I(inode)->upper);
 }
 

@@ -108,11 +108,11 @@ static bool lfs_redirect_valid(const char *p, size_t len)
 			    (comp == 2 && c[0] == '.' && c[1] == '.'))
 				return false;
 			comp = 0;
-		} else if (!p[i]) {
-			return false;
-		} else {
-			comp++;
+			continue;
 		}
+		if (!p[i])
+			return false;
+		comp++;
 	}
 	return true;
 }

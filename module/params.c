@@ -14,19 +14,19 @@
 #include "layerfs.h"
 
 enum lfs_opt {
-	Opt_lowerdir,
-	Opt_lowerdir_add,
-	Opt_upperdir,
-	Opt_workdir,
-	Opt_volatile,
+	LFS_OPT_LOWERDIR,
+	LFS_OPT_LOWERDIR_ADD,
+	LFS_OPT_UPPERDIR,
+	LFS_OPT_WORKDIR,
+	LFS_OPT_VOLATILE,
 };
 
 static const struct fs_parameter_spec lfs_param_spec[] = {
-	fsparam_string("lowerdir", Opt_lowerdir),
-	fsparam_string("lowerdir+", Opt_lowerdir_add),
-	fsparam_string("upperdir", Opt_upperdir),
-	fsparam_string("workdir", Opt_workdir),
-	fsparam_flag("volatile", Opt_volatile),
+	fsparam_string("lowerdir", LFS_OPT_LOWERDIR),
+	fsparam_string("lowerdir+", LFS_OPT_LOWERDIR_ADD),
+	fsparam_string("upperdir", LFS_OPT_UPPERDIR),
+	fsparam_string("workdir", LFS_OPT_WORKDIR),
+	fsparam_flag("volatile", LFS_OPT_VOLATILE),
 	{}
 };
 
@@ -160,23 +160,23 @@ static int lfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		return opt;
 
 	switch (opt) {
-	case Opt_lowerdir:
+	case LFS_OPT_LOWERDIR:
 		return lfs_parse_lowerdir(fc, param->string);
-	case Opt_lowerdir_add:
+	case LFS_OPT_LOWERDIR_ADD:
 		if (!*param->string)
 			return invalfc(fc, "empty lowerdir+");
 		opt = lfs_add_lower(fc, param->string);
 		param->string = NULL;
 		return opt;
-	case Opt_upperdir:
+	case LFS_OPT_UPPERDIR:
 		if (!*param->string)
 			return invalfc(fc, "empty upperdir");
 		return lfs_set_string(&ctx->config.upperdir, param);
-	case Opt_workdir:
+	case LFS_OPT_WORKDIR:
 		if (!*param->string)
 			return invalfc(fc, "empty workdir");
 		return lfs_set_string(&ctx->config.workdir, param);
-	case Opt_volatile:
+	case LFS_OPT_VOLATILE:
 		ctx->config.is_volatile = true;
 		return 0;
 	}

@@ -158,10 +158,10 @@ static int lfs_check_overlap(struct fs_context *fc, struct path *paths,
 			if (a->d_sb != b->d_sb)
 				continue;
 			if (a == b)
-				return invalfc(fc, "layer \"%s\" is given twice (as \"%s\" and \"%s\")",
-					       names[i], names[i], names[j]);
+				return invalfc(fc, "\"%s\" is given twice, also as \"%s\"",
+					       names[i], names[j]);
 			if (is_subdir(a, b) || is_subdir(b, a))
-				return invalfc(fc, "layers \"%s\" and \"%s\" overlap: one is inside the other",
+				return invalfc(fc, "layers \"%s\" and \"%s\" overlap",
 					       names[i], names[j]);
 		}
 	}
@@ -230,8 +230,8 @@ static int lfs_check_upper(struct fs_context *fc, struct lfs_config *config,
 		return invalfc(fc, "upperdir \"%s\" is on a read-only mount",
 			       config->upperdir);
 	if (upper->mnt != work->mnt)
-		return invalfc(fc, "workdir \"%s\" must be on the same mount (and filesystem) as upperdir \"%s\"",
-			       config->workdir, config->upperdir);
+		return invalfc(fc, "workdir \"%s\" is not on the mount of upperdir",
+			       config->workdir);
 	return 0;
 }
 

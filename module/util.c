@@ -181,6 +181,7 @@ void lfs_upper_path(struct inode *inode, struct path *path)
 /* Publish the upper dentry of an inode; readers use lfs_upper(). */
 void lfs_set_upper(struct inode *inode, struct dentry *upper)
 {
+	/* Everything about upper is written before readers can see it. */
 	smp_store_release(&LFS_I(inode)->upper, upper);
 }
 

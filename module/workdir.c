@@ -116,7 +116,8 @@ static int lfs_check_volatile_marker(struct fs_context *fc, struct lfs_fs *lfs)
 	dput(d);
 	if (!found)
 		return 0;
-	errorfc(fc, "a volatile mount of upperdir \"%s\" was not unmounted cleanly; its contents may be inconsistent: start with an empty upperdir and workdir",
+	/* The upper layer may hold any mix of old and new data. */
+	errorfc(fc, "upperdir \"%s\" was mounted volatile and not unmounted cleanly",
 		lfs->config.upperdir);
 	return -EINVAL;
 }
@@ -151,7 +152,7 @@ static int lfs_probe_xattr(struct fs_context *fc, struct lfs_fs *lfs)
 	if (!err)
 		err = vfs_removexattr(lfs_upper_idmap(lfs), lfs->workdir, name);
 	if (err)
-		errorfc(fc, "upper filesystem of \"%s\" does not support trusted.* xattrs (error %d)",
+		errorfc(fc, "upperdir \"%s\": no trusted.* xattrs (error %d)",
 			lfs->config.upperdir, err);
 	return err;
 }
