@@ -1062,7 +1062,7 @@ int cmd_exec(struct gopts *g, int argc, char **argv)
 		{ "interactive", no_argument, NULL, 'i' }, { "tty", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' }, { 0 } };
 	const char *nsn[] = { "ipc", "uts", "pid", "mnt" };
-	int nsfd[4], c, p[2], code;
+	int nsfd[4], c, p[2], code, rootfd;
 	struct strv env = { 0 };
 	const char *wd = NULL;
 	json_object *ct, *cmdj;
@@ -1103,6 +1103,17 @@ int cmd_exec(struct gopts *g, int argc, char **argv)
 			return -1;
 		}
 	}
+	{
+		/* the container's root as its PID 1 sees it (pivoted, or moved over /) */
+		char *rp = xasprintf("/proc/%d/root", (int)pid);
+
+		rootfd = open(rp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		free(rp);
+		if (rootfd < 0) {
+			lfs_err_errno("cannot enter container %s", name);
+			return -1;
+		}
+	}
 	for (int i = 0; i < 4; i++) {
 		if (setns(nsfd[i], 0)) {
 			lfs_err_errno("cannot enter the %s namespace of %s", nsn[i], name);
@@ -1110,6 +1121,11 @@ int cmd_exec(struct gopts *g, int argc, char **argv)
 		}
 		close(nsfd[i]);
 	}
+	if (fchdir(rootfd) || chroot(".") || chdir("/")) {
+		lfs_err_errno("cannot enter the root of %s", name);
+		return -1;
+	}
+	close(rootfd);
 	cmdj = json_object_new_array();
 	for (int i = optind + 1; i < argc; i++)
 		json_object_array_add(cmdj, json_object_new_string(argv[i]));
