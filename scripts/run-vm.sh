@@ -75,7 +75,7 @@ mke2fs -F -q -t ext4 -N $(( inodes * 2 + 4096 )) -d "$layers" \
 
 "$top/scripts/mkinitramfs.sh" "$vm/initramfs.cpio.gz"
 
-append="console=ttyS0 quiet panic=-1 slub_debug=FZPU kfence.sample_interval=100 lfs.mode=$mode ${LFS_VM_APPEND:-}"
+append="console=ttyS0 quiet panic=-1 slub_debug=FZPU kfence.sample_interval=100 log_buf_len=4M lfs.mode=$mode ${LFS_VM_APPEND:-}"
 qemu=(qemu-system-x86_64 -m "${LFS_VM_MEM:-1024}" -smp 2 -nographic -no-reboot
 	-monitor none
 	-kernel "$kernel" -initrd "$vm/initramfs.cpio.gz" -append "$append"

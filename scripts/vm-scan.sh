@@ -56,6 +56,12 @@ if [ -n "$creports$dreports" ]; then
 	while IFS= read -r l; do [ -n "$l" ] && fails+=("    dmesg: $l"); done <<<"$dreports"
 fi
 
+# A wrapped ring buffer could have lost a report before the dump.
+if grep -q '^# LFS-DMESG-BEGIN' < <(tr -d '\r' < "$output") &&
+   ! tr -d '\r' < "$output" | sed -n '/^# LFS-DMESG-BEGIN/{n;p;q}' | grep -q 'Linux version'; then
+	fail "the dmesg dump does not start at boot: the kernel log wrapped, reports may be lost"
+fi
+
 # 2. The init's protocol lines.
 grep -q '^# LFS-INIT-END' < <(tr -d '\r' < "$output") ||
 	fail "the VM did not reach the end of its init (crash, hang or timeout)"

@@ -14,7 +14,7 @@ bad=0
 
 # The tail of a clean run: rmmod, dmesg, taint O+E, end of init.
 clean_tail() {
-	printf '# LFS-SELFTESTS-DONE\nLFS-RMMOD-OK\n# LFS-DMESG-BEGIN\n[    1.0] layerfs: loading out-of-tree module taints kernel.\n# LFS-DMESG-END\n# LFS-TAINTED 12288\n# LFS-INIT-END\n'
+	printf '# LFS-SELFTESTS-DONE\nLFS-RMMOD-OK\n# LFS-DMESG-BEGIN\n[    0.000000] Linux version 6.12\n[    1.0] layerfs: loading out-of-tree module taints kernel.\n# LFS-DMESG-END\n# LFS-TAINTED 12288\n# LFS-INIT-END\n'
 }
 block() {	# fstype test rc lines...
 	local t=$1 name=$2 rc=$3
@@ -42,7 +42,7 @@ expect() {
 console() { printf '%s\n' "$@" > "$tmp/console.log"; }
 
 echo "TAP version 13"
-echo "1..15"
+echo "1..16"
 
 console "[    0.0] Linux version 6.12"
 { block layerfs a 0 "1..3" "ok 1 x" "ok 2 y # SKIP no xattrs" "ok 3 z # XFAIL known"
@@ -83,6 +83,9 @@ for report in \
 		sed "s|^\[    1.0\] layerfs.*|[    2.0] $report|" > "$tmp/output.log"
 	expect "dmesg report: ${report%% *}" "1 1 0" 1
 done
+
+{ block layerfs a 0 "1..1" "ok 1 x"; clean_tail; } | grep -v 'Linux version' > "$tmp/output.log"
+expect "dmesg ring buffer wrapped" "1 1 0" 1
 
 console "[    3.0] Oops: 0000 [#1] PREEMPT SMP"
 { block layerfs a 0 "1..1" "ok 1 x"; clean_tail; } > "$tmp/output.log"
