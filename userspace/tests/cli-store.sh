@@ -79,6 +79,22 @@ same "re-import gives the same layer digests" "$(for l in $($L inspect ocimg | g
 same "whiteouts survive the round trip" "$(printf 'a\nd')" "$(LAYERFS_ROOT=$W/root2 $L ls back)"
 t "exported layer tar holds OCI whiteout markers" sh -c "for f in $W/exp/blobs/sha256/*; do tar tf \$f 2>/dev/null; done | grep -q '\.wh\.\.wh\.\.opq'"
 
+# --- other tools read our export (when installed) ---
+if command -v skopeo >/dev/null 2>&1; then
+	t "skopeo inspects the exported layout" skopeo inspect oci:$W/exp:latest
+	skopeo copy -q oci:$W/exp:latest oci:$W/skopeo:gz --dest-compress >/dev/null 2>&1
+	LAYERFS_ROOT=$W/root3 $L import --ref gz $W/skopeo viaskopeo >/dev/null 2>&1
+	same "a gzip copy made by skopeo imports to the same image id" "$EXPORTED_ID" "$(LAYERFS_ROOT=$W/root3 $L images | awk '$1=="viaskopeo"{print $2}')"
+else
+	skip "skopeo not installed"
+fi
+if command -v umoci >/dev/null 2>&1; then
+	t "umoci unpacks the exported layout" umoci unpack --image $W/exp:latest $W/bundle
+	same "umoci applies our whiteouts" "a d | keep | y" "$(echo $(ls $W/bundle/rootfs) \| $(ls $W/bundle/rootfs/a) \| $(ls $W/bundle/rootfs/d))"
+else
+	skip "umoci not installed"
+fi
+
 # --- containers on folders: diff, commit, rm, rmi ---
 t "create a container" $L create --name c1 base
 UP=$LAYERFS_ROOT/containers/c1/upper
