@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writable union: hard links. link() to a lower file works and both names
+ * are one inode; a lower file with two hard links stays one file in the
+ * merged view after copy-up through one name (layerfs promises this;
+ * overlayfs does it with index=on), also across a remount.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "lfs_wr.h"
+
+LFS_WR_FIXTURE(hl,
+	"f file content\nf h1 linked\nh h2 h1\nd d\nh d/h3 h1\nf n data",
+	"f bfile bottom",
+	1)
+
+static ino_t ino(const char *p)
+{
+	struct stat st;
+
+	return lstat(p, &st) ? 0 : st.st_ino;
+}
+
+static nlink_t nlink(const char *p)
+{
+	struct stat st;
+
+	return lstat(p, &st) ? 0 : st.st_nlink;
+}
+
+static void append(struct __test_metadata *_metadata, const char *p,
+		   const char *s)
+{
+	int fd = open(p, O_WRONLY | O_APPEND);
+
+	ASSERT_LE(0, fd) TH_LOG("open %s: %s", p, strerror(errno));
+	ASSERT_EQ((ssize_t)strlen(s), write(fd, s, strlen(s)));
+	ASSERT_EQ(0, close(fd));
+}
+
+LFS_TEST(hl, link_to_lower_file)
+{
+	ASSERT_EQ(0, link(M("file"), M("file.l"))) TH_LOG("link: %s",
+							  strerror(errno));
+	EXPECT_EQ(ino(M("file")), ino(M("file.l")));
+	EXPECT_NE(0, ino(M("file")));
+	EXPECT_STREQ("content", lfs_cat(M("file.l")));
+	EXPECT_EQ(2u, nlink(M("file")));
+	EXPECT_EQ(2u, nlink(M("file.l")));
+	EXPECT_EQ(ino(U("file")), ino(U("file.l")));
+	append(_metadata, M("file.l"), "+");
+	EXPECT_STREQ("content+", lfs_cat(M("file")));
+}
+
+LFS_TEST(hl, link_to_bottom_layer_file_in_subdir)
+{
+	ASSERT_EQ(0, link(M("bfile"), M("d/bl")));
+	EXPECT_EQ(ino(M("bfile")), ino(M("d/bl")));
+	EXPECT_STREQ("bottom", lfs_cat(M("d/bl")));
+	append(_metadata, M("bfile"), "!");
+	EXPECT_STREQ("bottom!", lfs_cat(M("d/bl")));
+}
+
+LFS_TEST(hl, link_new_file_nlink)
+{
+	ASSERT_EQ(0, lfs_write_file(M("new"), "x", 1));
+	EXPECT_EQ(1u, nlink(M("new")));
+	ASSERT_EQ(0, link(M("new"), M("new2")));
+	EXPECT_EQ(2u, nlink(M("new")));
+	ASSERT_EQ(0, unlink(M("new")));
+	EXPECT_EQ(1u, nlink(M("new2")));
+}
+
+LFS_TEST(hl, lower_links_same_ino)
+{
+	EXPECT_EQ(ino(M("h1")), ino(M("h2")));
+	EXPECT_EQ(ino(M("h1")), ino(M("d/h3")));
+	EXPECT_EQ(3u, nlink(M("h1")));
+}
+
+LFS_TEST(hl, copy_up_keeps_links_joined)
+{
+	ino_t before = ino(M("h1"));
+
+	append(_metadata, M("h1"), "+1");
+	EXPECT_STREQ("linked+1", lfs_cat(M("h2")));
+	EXPECT_STREQ("linked+1", lfs_cat(M("d/h3")));
+	append(_metadata, M("h2"), "+2");
+	EXPECT_STREQ("linked+1+2", lfs_cat(M("h1")));
+	EXPECT_EQ(before, ino(M("h1")));
+	EXPECT_EQ(before, ino(M("h2")));
+	EXPECT_EQ(before, ino(M("d/h3")));
+	EXPECT_STREQ("linked", lfs_cat(L0("h2")));
+}
+
+LFS_TEST(hl, copy_up_links_after_remount)
+{
+	ino_t before = ino(M("h1"));
+
+	append(_metadata, M("h2"), "+x");
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	EXPECT_STREQ("linked+x", lfs_cat(M("h1")));
+	EXPECT_STREQ("linked+x", lfs_cat(M("d/h3")));
+	EXPECT_EQ(before, ino(M("h1")));
+	EXPECT_EQ(ino(M("h1")), ino(M("h2")));
+	EXPECT_EQ(ino(M("h1")), ino(M("d/h3")));
+	/* a name not looked up before the remount joins too */
+	append(_metadata, M("d/h3"), "+y");
+	EXPECT_STREQ("linked+x+y", lfs_cat(M("h1")));
+}
+
+LFS_TEST(hl, chmod_via_one_link_seen_by_other)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, chmod(M("h1"), 0600));
+	ASSERT_EQ(0, stat(M("h2"), &st));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_STREQ("linked", lfs_cat(M("h2")));
+}
+
+LFS_TEST(hl, unlink_one_lower_link)
+{
+	ASSERT_EQ(0, unlink(M("h2")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("h2")));
+	EXPECT_STREQ("linked", lfs_cat(M("h1")));
+	append(_metadata, M("h1"), "+");
+	EXPECT_STREQ("linked+", lfs_cat(M("d/h3")));
+}
+
+LFS_TEST(hl, rename_one_link_keeps_join)
+{
+	ASSERT_EQ(0, rename(M("h1"), M("d/renamed")));
+	append(_metadata, M("d/renamed"), "+r");
+	EXPECT_STREQ("linked+r", lfs_cat(M("h2")));
+	EXPECT_EQ(ino(M("h2")), ino(M("d/renamed")));
+}
+
+TEST_HARNESS_MAIN
