@@ -15,7 +15,10 @@ KDIR ?= $(shell ls -d /lib/modules/6.12*-cloud-amd64/build 2>/dev/null | sort -V
 KSRC_CACHE ?= $(CURDIR)/.cache/ksrc
 # The release of the kernel KDIR was configured for: the VM boots that one.
 KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
-export KVER KSRC_CACHE
+export KSRC_CACHE
+ifneq ($(KVER),)
+export KVER
+endif
 
 NOWARN := $(CURDIR)/scripts/nowarn.sh
 SUBMAKE = $(MAKE) --no-print-directory
