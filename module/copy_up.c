@@ -463,6 +463,23 @@ static int lfs_copy_up_locked(struct lfs_copy *c)
 	return err;
 }
 
+/*
+ * Copying a child up must not change the parent's times: the directory
+ * did not change in the union.  Put back what it had.
+ */
+static void lfs_restore_times(struct lfs_fs *lfs, struct dentry *udir,
+			      const struct kstat *st)
+{
+	struct iattr attr = {
+		.ia_valid = ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET |
+			    ATTR_MTIME_SET,
+		.ia_atime = st->atime,
+		.ia_mtime = st->mtime,
+	};
+
+	lfs_setattr_real(lfs, udir, &attr);
+}
+
 static int lfs_copy_up_one(struct dentry *dentry, enum lfs_copy_up_mode mode)
 {
 	struct inode *inode = d_inode(dentry);
@@ -472,17 +489,25 @@ static int lfs_copy_up_one(struct dentry *dentry, enum lfs_copy_up_mode mode)
 		.lfs = LFS_FS(dentry->d_sb),
 		.mode = mode,
 	};
+	struct path upath = { .mnt = c.lfs->layers[0].mnt };
 	struct dentry *parent;
 	const struct cred *old;
+	struct kstat pstat;
 	int err;
 
 	mutex_lock(&li->lock);
 	parent = dget_parent(dentry);
 	c.udir = lfs_upper(d_inode(parent));
+	upath.dentry = c.udir;
 	err = mnt_want_write(c.lfs->layers[0].mnt);
 	if (!err) {
 		old = lfs_override_creds(dentry->d_sb);
-		err = lfs_copy_up_locked(&c);
+		err = vfs_getattr_nosec(&upath, &pstat, STATX_ATIME | STATX_MTIME,
+					AT_STATX_SYNC_AS_STAT);
+		if (!err)
+			err = lfs_copy_up_locked(&c);
+		if (!err)
+			lfs_restore_times(c.lfs, c.udir, &pstat);
 		lfs_revert_creds(old);
 		mnt_drop_write(c.lfs->layers[0].mnt);
 	}

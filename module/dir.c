@@ -324,8 +324,10 @@ static int lfs_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 		err = PTR_ERR(inode);
 		goto out_drop;
 	}
-	d_tmpfile(file, inode);
-	err = lfs_file_attach(file, realfile);
+	/* Our nlink is the real tmpfile's (0): d_tmpfile() would drop it. */
+	d_mark_tmpfile(file, inode);
+	d_instantiate(dentry, inode);
+	err = lfs_file_attach(file, inode, realfile);
 	if (err) {
 		fput(realfile);
 		goto out_drop;

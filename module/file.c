@@ -52,7 +52,8 @@ static struct file *lfs_open_real(struct file *file, const struct path *real)
 	return realfile;
 }
 
-int lfs_file_attach(struct file *file, struct file *realfile)
+int lfs_file_attach(struct file *file, struct inode *inode,
+		    struct file *realfile)
 {
 	struct lfs_file *lf = kmalloc(sizeof(*lf), GFP_KERNEL);
 
@@ -60,7 +61,7 @@ int lfs_file_attach(struct file *file, struct file *realfile)
 		return -ENOMEM;
 	spin_lock_init(&lf->lock);
 	lf->realfile = realfile;
-	lf->is_upper_data = lfs_data_is_upper(file_inode(file));
+	lf->is_upper_data = lfs_data_is_upper(inode);
 	file->private_data = lf;
 	if (realfile->f_mode & FMODE_CAN_ODIRECT)
 		file->f_mode |= FMODE_CAN_ODIRECT;
@@ -97,7 +98,7 @@ static int lfs_open(struct inode *inode, struct file *file)
 	realfile = lfs_open_real(file, &real);
 	if (IS_ERR(realfile))
 		return PTR_ERR(realfile);
-	err = lfs_file_attach(file, realfile);
+	err = lfs_file_attach(file, inode, realfile);
 	if (err)
 		fput(realfile);
 	return err;

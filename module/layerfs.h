@@ -258,7 +258,8 @@ void lfs_inode_free_stack(struct lfs_inode *li);
 
 /* file.c */
 extern const struct file_operations lfs_file_operations;
-int lfs_file_attach(struct file *file, struct file *realfile);
+int lfs_file_attach(struct file *file, struct inode *inode,
+		    struct file *realfile);
 void lfs_file_detach(struct file *file);
 int lfs_file_opened(struct inode *inode, struct file *file);
 
