@@ -440,6 +440,11 @@ static int lfs_copy_up_new(struct lfs_copy *c)
 	}
 	if (IS_ERR(newd))
 		return PTR_ERR(newd);
+	/* Other names of this lower file must find the copy later. */
+	if (!S_ISDIR(c->stat.mode) && c->stat.nlink > 1 &&
+	    lfs_index_add(c->lfs, newd, d_inode(c->lower.dentry)))
+		pr_warn_ratelimited("layerfs: cannot index copy-up of %pd\n",
+				    c->dentry);
 	if (c->metacopy)
 		set_bit(LFS_I_METACOPY, &li->flags);
 	lfs_set_upper(inode, newd);

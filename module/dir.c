@@ -595,20 +595,24 @@ static char *lfs_lower_path(struct lfs_fs *lfs, struct dentry *dentry)
 }
 
 /*
- * A directory about to appear under another name: one with lower contents
- * records where they are (redirect); one without hides what the new name
- * has below (opaque).
+ * An object about to appear under another name: one with lower contents (a
+ * merged directory, or a copied-up file with its origin) records where they
+ * are (redirect); a directory without them hides what the new name has
+ * below (opaque).
  */
-static int lfs_prepare_dir_move(struct lfs_fs *lfs, struct dentry *dentry,
-				int target_below)
+static int lfs_prepare_move(struct lfs_fs *lfs, struct dentry *dentry,
+			    int target_below)
 {
 	struct inode *inode = d_inode(dentry);
 	struct dentry *upper = lfs_upper(inode);
 	char *path;
 	int err;
 
-	if (!LFS_I(inode)->numlower)
-		return target_below ? lfs_set_opaque(lfs, upper) : 0;
+	if (!LFS_I(inode)->numlower) {
+		if (!d_is_dir(dentry) || !target_below)
+			return 0;
+		return lfs_set_opaque(lfs, upper);
+	}
 	if (test_bit(LFS_I_REDIRECT, &LFS_I(inode)->flags))
 		return 0;
 	path = lfs_lower_path(lfs, dentry);
@@ -709,10 +713,9 @@ static int lfs_rename_prepare(struct lfs_rename *r, unsigned int *rflags)
 	if (r->new_below < 0)
 		return r->new_below;
 
-	if (d_is_dir(r->old))
-		err = lfs_prepare_dir_move(r->lfs, r->old, r->new_below);
-	if (!err && exchange && d_is_dir(r->new))
-		err = lfs_prepare_dir_move(r->lfs, r->new, r->old_below);
+	err = lfs_prepare_move(r->lfs, r->old, r->new_below);
+	if (!err && exchange)
+		err = lfs_prepare_move(r->lfs, r->new, r->old_below);
 	if (err)
 		return err;
 

@@ -331,9 +331,9 @@ static int lfs_fill_inode(struct inode *inode, struct lfs_lookup_result *res)
 			set_bit(LFS_I_MERGED, &li->flags);
 		if (res->opaque)
 			set_bit(LFS_I_OPAQUE, &li->flags);
-		if (res->redirect)
-			set_bit(LFS_I_REDIRECT, &li->flags);
 	}
+	if (res->redirect)
+		set_bit(LFS_I_REDIRECT, &li->flags);
 	if (res->metacopy)
 		set_bit(LFS_I_METACOPY, &li->flags);
 	set_nlink(inode, real->i_nlink);

@@ -63,6 +63,8 @@ struct lfs_fs {
 	unsigned int nr_layers;		/* nr_lower + 1 */
 	struct dentry *workdir;		/* staging dir: <workdir>/work */
 	struct dentry *workbase;	/* the workdir the user gave */
+	struct dentry *indexdir;	/* <workdir>/index: hard-linked copies */
+	struct list_head inuse;		/* in lfs_inuse_list while mounted */
 	const struct cred *creator_cred;
 	struct lfs_config config;
 	unsigned int xino_bits;		/* high st_ino bits holding the fsid */
@@ -214,6 +216,10 @@ int lfs_do_mkdir(struct lfs_fs *lfs, struct inode *dir, struct dentry *d,
 /* workdir.c */
 int lfs_workdir_setup(struct super_block *sb, struct fs_context *fc,
 		      struct dentry *workbase);
+int lfs_index_name(struct inode *lower, char *buf, size_t size);
+struct dentry *lfs_index_lookup(struct lfs_fs *lfs, struct inode *lower);
+int lfs_index_add(struct lfs_fs *lfs, struct dentry *upper,
+		  struct inode *lower);
 void lfs_workdir_release(struct lfs_fs *lfs);
 int lfs_work_cleanup(struct lfs_fs *lfs, struct dentry *dir, int depth);
 

@@ -159,8 +159,10 @@ static int lfs_follow_redirect(struct super_block *sb, const char *path,
 		cur = next;
 		if (err)
 			break;
-		/* Only directories can be redirect targets. */
-		if (cur.numlower && !d_is_dir(cur.lower[0].dentry)) {
+		while (*p == '/')
+			p++;
+		/* Only the last component may be a non-directory. */
+		if (*p && cur.numlower && !d_is_dir(cur.lower[0].dentry)) {
 			lfs_lookup_result_put(&cur);
 			break;
 		}
@@ -175,8 +177,12 @@ static int lfs_follow_redirect(struct super_block *sb, const char *path,
 	return 0;
 }
 
+/*
+ * Follow the redirect of an upper object, if it has one: 1 if it did, 0 if
+ * there is none.  want_dir: what the target must be.
+ */
 static int lfs_check_redirect(struct super_block *sb, struct lfs_layer *layer,
-			      struct lfs_lookup_result *res)
+			      struct lfs_lookup_result *res, bool want_dir)
 {
 	char *buf;
 	ssize_t len;
@@ -201,7 +207,12 @@ static int lfs_check_redirect(struct super_block *sb, struct lfs_layer *layer,
 	res->redirect = true;
 	err = lfs_follow_redirect(sb, buf, res);
 	kfree(buf);
-	return err;
+	if (!err && res->numlower &&
+	    d_is_dir(res->lower[0].dentry) != want_dir) {
+		while (res->numlower)
+			dput(res->lower[--res->numlower].dentry);
+	}
+	return err ?: 1;
 }
 
 /* The inode number a copied-up file recorded as where it came from. */
@@ -235,11 +246,15 @@ static int lfs_find_origin(struct inode *dir, const struct qstr *name,
 	u64 ino;
 	int err;
 
-	if (!pli->numlower || lfs_read_origin(upper, res->upper, &ino))
+	if (lfs_read_origin(upper, res->upper, &ino))
 		return 0;
-	err = lfs_lookup_lowers(pli->lower, pli->numlower, name, false, res);
-	if (err || !res->numlower)
-		return err;
+	/* A renamed file finds its origin by its old path. */
+	err = lfs_check_redirect(dir->i_sb, upper, res, false);
+	if (!err && pli->numlower)
+		err = lfs_lookup_lowers(pli->lower, pli->numlower, name, false,
+					res);
+	if (err < 0 || !res->numlower)
+		return err < 0 ? err : 0;
 	origin = d_inode(res->lower[0].dentry);
 	if (origin->i_ino == ino &&
 	    (origin->i_mode & S_IFMT) == (uinode->i_mode & S_IFMT))
@@ -305,8 +320,34 @@ static int lfs_lookup_upper(struct inode *dir, const struct qstr *name,
 	res->opaque = lfs_is_opaque_dir(layer, d);
 	if (res->opaque)
 		return 1;
-	err = lfs_check_redirect(dir->i_sb, layer, res);
-	return err ?: res->redirect;
+	return lfs_check_redirect(dir->i_sb, layer, res, true);
+}
+
+/*
+ * A lower file with several links may have been copied up through another
+ * of its names: the index has that copy, which this name shares.
+ */
+static int lfs_check_index(struct super_block *sb,
+			   struct lfs_lookup_result *res)
+{
+	struct lfs_fs *lfs = LFS_FS(sb);
+	struct inode *lower = d_inode(res->lower[0].dentry);
+	struct dentry *idx;
+	u64 ino;
+
+	if (!lfs->indexdir || d_is_dir(res->lower[0].dentry) ||
+	    lower->i_nlink < 2)
+		return 0;
+	idx = lfs_index_lookup(lfs, lower);
+	if (IS_ERR_OR_NULL(idx))
+		return PTR_ERR_OR_ZERO(idx);
+	if (lfs_read_origin(&lfs->layers[0], idx, &ino) || ino != lower->i_ino ||
+	    (d_inode(idx)->i_mode & S_IFMT) != (lower->i_mode & S_IFMT)) {
+		dput(idx);
+		return 0;
+	}
+	res->upper = idx;
+	return lfs_check_metacopy(&lfs->layers[0], res);
 }
 
 /* Look name up below the directory inode dir; caller overrides creds. */
@@ -326,8 +367,11 @@ int lfs_lookup_stack(struct inode *dir, const struct qstr *name,
 		return stop;
 	if (stop)
 		return 0;
-	return lfs_lookup_lowers(pli->lower, pli->numlower, name,
-				 res->upper, res);
+	err = lfs_lookup_lowers(pli->lower, pli->numlower, name, res->upper,
+				res);
+	if (!err && !res->upper && res->numlower)
+		err = lfs_check_index(dir->i_sb, res);
+	return err;
 }
 
 struct dentry *lfs_lookup(struct inode *dir, struct dentry *dentry,

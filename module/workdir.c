@@ -19,7 +19,12 @@
 #include "layerfs.h"
 
 #define LFS_WORK_NAME		"work"
+#define LFS_INDEX_NAME		"index"
 #define LFS_VOLATILE_NAME	"volatile"
+
+/* Upper and work directories of every mounted union: one user each. */
+static DEFINE_MUTEX(lfs_inuse_lock);
+static LIST_HEAD(lfs_inuse_list);
 /* Deepest tree a crash can leave in work/ is 2; allow slack, not recursion. */
 #define LFS_WORK_MAX_DEPTH	8
 
@@ -90,11 +95,11 @@ static int lfs_workdir_check_empty(struct fs_context *fc, struct lfs_fs *lfs)
 	}
 	list_for_each_entry(n, &names, list) {
 		if (!strcmp(n->name, LFS_WORK_NAME) ||
+		    !strcmp(n->name, LFS_INDEX_NAME) ||
 		    !strcmp(n->name, LFS_VOLATILE_NAME))
 			continue;
-		errorfc(fc, "workdir \"%s\" is not empty (holds \"%s\")",
-			lfs->config.workdir, n->name);
-		err = -ENOTEMPTY;
+		err = invalfc(fc, "workdir \"%s\" is not empty (holds \"%s\")",
+			      lfs->config.workdir, n->name);
 		break;
 	}
 	lfs_free_names(&names);
@@ -255,6 +260,44 @@ static int lfs_probe_whiteout(struct fs_context *fc, struct lfs_fs *lfs)
 	return err;
 }
 
+static bool lfs_dir_in(struct dentry *d, struct lfs_fs *other)
+{
+	return d == other->layers[0].mnt->mnt_root || d == other->workbase;
+}
+
+/*
+ * Two unions writing one upper directory would corrupt each other's view:
+ * the second mount is refused while the first is mounted.
+ */
+static int lfs_claim_dirs(struct fs_context *fc, struct lfs_fs *lfs)
+{
+	struct dentry *upper = lfs->layers[0].mnt->mnt_root;
+	struct lfs_fs *other;
+	int err = 0;
+
+	mutex_lock(&lfs_inuse_lock);
+	list_for_each_entry(other, &lfs_inuse_list, inuse) {
+		if (lfs_dir_in(upper, other) || lfs_dir_in(lfs->workbase, other)) {
+			errorfc(fc, "upperdir \"%s\" or its workdir is in use by another layerfs mount",
+				lfs->config.upperdir);
+			err = -EBUSY;
+			break;
+		}
+	}
+	if (!err)
+		list_add(&lfs->inuse, &lfs_inuse_list);
+	mutex_unlock(&lfs_inuse_lock);
+	return err;
+}
+
+static void lfs_release_dirs(struct lfs_fs *lfs)
+{
+	mutex_lock(&lfs_inuse_lock);
+	if (!list_empty(&lfs->inuse))
+		list_del_init(&lfs->inuse);
+	mutex_unlock(&lfs_inuse_lock);
+}
+
 static int lfs_workdir_prepare(struct fs_context *fc, struct lfs_fs *lfs)
 {
 	struct dentry *work;
@@ -285,8 +328,15 @@ static int lfs_workdir_prepare(struct fs_context *fc, struct lfs_fs *lfs)
 		err = lfs_probe_tmpfile(fc, lfs);
 	if (!err)
 		err = lfs_probe_whiteout(fc, lfs);
-	if (err || !lfs->config.is_volatile)
+	if (err)
 		return err;
+	/* Kept across mounts: the upper copies of lower hard links. */
+	work = lfs_workbase_mkdir(lfs, LFS_INDEX_NAME);
+	if (IS_ERR(work))
+		return PTR_ERR(work);
+	lfs->indexdir = work;
+	if (!lfs->config.is_volatile)
+		return 0;
 
 	work = lfs_workbase_mkdir(lfs, LFS_VOLATILE_NAME);
 	if (IS_ERR(work))
@@ -303,6 +353,10 @@ int lfs_workdir_setup(struct super_block *sb, struct fs_context *fc,
 	int err;
 
 	lfs->workbase = dget(workbase);
+	INIT_LIST_HEAD(&lfs->inuse);
+	err = lfs_claim_dirs(fc, lfs);
+	if (err)
+		return err;
 	old = lfs_override_creds(sb);
 	err = mnt_want_write(lfs->layers[0].mnt);
 	if (!err) {
@@ -352,8 +406,74 @@ void lfs_workdir_release(struct lfs_fs *lfs)
 		lfs_volatile_done(lfs);
 		lfs_compat_revert_creds(old);
 	}
+	if (lfs->workbase)
+		lfs_release_dirs(lfs);
+	dput(lfs->indexdir);
 	dput(lfs->workdir);
 	dput(lfs->workbase);
+	lfs->indexdir = NULL;
 	lfs->workdir = NULL;
 	lfs->workbase = NULL;
+}
+
+/*
+ * The index: <workdir>/index/<fs>-<ino> is a hard link to the upper copy
+ * of a lower file that has several links, so every other name of that
+ * lower file finds the copy, also after a remount.  The name is made of
+ * the lower filesystem's identity and the lower inode number; the entry's
+ * origin xattr confirms it on use.
+ */
+int lfs_index_name(struct inode *lower, char *buf, size_t size)
+{
+	struct super_block *sb = lower->i_sb;
+	int len;
+
+	if (uuid_is_null(&sb->s_uuid))
+		len = snprintf(buf, size, "dev%x-%lx", sb->s_dev, lower->i_ino);
+	else
+		len = snprintf(buf, size, "%pUb-%lx", &sb->s_uuid, lower->i_ino);
+	return len < size ? len : -ENAMETOOLONG;
+}
+
+/* The upper copy of a hard-linked lower inode, or NULL. */
+struct dentry *lfs_index_lookup(struct lfs_fs *lfs, struct inode *lower)
+{
+	char name[64];
+	struct dentry *d;
+	int len;
+
+	if (!lfs->indexdir)
+		return NULL;
+	len = lfs_index_name(lower, name, sizeof(name));
+	if (len < 0)
+		return NULL;
+	d = lookup_one_unlocked(lfs_upper_idmap(lfs), name, lfs->indexdir, len);
+	if (IS_ERR(d) || d_is_positive(d))
+		return d;
+	dput(d);
+	return NULL;
+}
+
+/* Record the upper copy of a lower inode that has other names. */
+int lfs_index_add(struct lfs_fs *lfs, struct dentry *upper,
+		  struct inode *lower)
+{
+	struct inode *dir = d_inode(lfs->indexdir);
+	char name[64];
+	struct dentry *d;
+	int len, err;
+
+	len = lfs_index_name(lower, name, sizeof(name));
+	if (len < 0)
+		return len;
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	d = lookup_one(lfs_upper_idmap(lfs), name, lfs->indexdir, len);
+	err = PTR_ERR_OR_ZERO(d);
+	if (!err) {
+		if (d_is_negative(d))
+			err = vfs_link(upper, lfs_upper_idmap(lfs), dir, d, NULL);
+		dput(d);
+	}
+	inode_unlock(dir);
+	return err;
 }
