@@ -278,7 +278,7 @@ static int lfs_claim_dirs(struct fs_context *fc, struct lfs_fs *lfs)
 	mutex_lock(&lfs_inuse_lock);
 	list_for_each_entry(other, &lfs_inuse_list, inuse) {
 		if (lfs_dir_in(upper, other) || lfs_dir_in(lfs->workbase, other)) {
-			errorfc(fc, "upperdir \"%s\" or its workdir is in use by another layerfs mount",
+			errorfc(fc, "upperdir \"%s\" or workdir is in use by another mount",
 				lfs->config.upperdir);
 			err = -EBUSY;
 			break;
