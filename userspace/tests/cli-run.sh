@@ -21,6 +21,7 @@ if [ -z "$BB" ] || { command -v ldd >/dev/null && ldd "$BB" >/dev/null 2>&1; }; 
 	skip "container tests need a static busybox"; exit 0
 fi
 echo "# fstype $LAYERFS_FSTYPE"
+exec </dev/null	# no test may wait for a terminal
 
 R=$W/rootfs
 mkdir -p $R/bin $R/etc $R/root
@@ -56,8 +57,8 @@ same "diff lists exactly what was created, changed and deleted" \
 
 # seed: two containers from one image are independent
 t "container app1" $L run --name app1 bb sh -c 'echo unique-to-app1 >/tmp2 ; mkdir -p /srv; echo unique-to-app1 >/srv/marker.txt'
-t "container app2" $L create --name app2 bb
-$L start app2 >/dev/null 2>&1
+t "container app2" $L create --name app2 bb true
+t "start app2" $L start app2
 $L run --name app3 bb test -e /srv/marker.txt; same "app1's file is not in another container" 1 $?
 same "app1 still has it" unique-to-app1 "$($L start app1 >/dev/null; cat $LAYERFS_ROOT/containers/app1/upper/srv/marker.txt)"
 same "image unchanged by containers" "$IMGSUM" "$(tree_sum $IMGLAYER)"
