@@ -57,8 +57,8 @@ echo layerfs-vm > etc/hostname
 declare -A have=()
 modpath() {	# module name -> path relative to $moddir
 	local n=${1//-/_} alt=${1//_/-}
-	grep -E "^(.*/)?($n|$alt)\.ko(\.xz|\.gz|\.zst)?:" "$moddir/modules.dep" |
-		head -n1 | cut -d: -f1
+	grep -m1 -E "^(.*/)?($n|$alt)\.ko(\.xz|\.gz|\.zst)?:" "$moddir/modules.dep" |
+		cut -d: -f1
 }
 add_distro_module() {	# relative path in modules.dep
 	local rel=$1 deps dep i name

@@ -133,10 +133,15 @@ bold "unmount"
 run umount $U
 run umount $L
 
+rc=0
 for scene in /usr/share/layerfs/demo.d/*.sh; do
 	[ -f "$scene" ] || continue
 	bold "$(basename "$scene")"
-	sh "$scene"
+	if ! sh "$scene"; then
+		echo "(scene $(basename "$scene") failed)"
+		rc=1
+	fi
 done
 
 bold "done"
+exit $rc
