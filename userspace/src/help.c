@@ -50,7 +50,8 @@ static const struct {
 "  -v, --volume HOST:DIR[:ro]   bind HOST (must exist) on DIR in the container\n"
 "  -e, --env K=V        environment variable (K alone: take it from here)\n"
 "  -w, --workdir DIR    working directory in the container\n"
-"  --hostname NAME      hostname (default: the container name)\n" },
+"  --hostname NAME      hostname (default: the container name)\n"
+"  --network host|none  share the host's network (default) or have only a loopback\n" },
 	{ "run",
 "Usage: layerctl run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
 "Create a container and run COMMAND (default: the image's) as its PID 1 in new\n"
@@ -58,7 +59,8 @@ static const struct {
 "the container's writable layer.  Stdio is attached, signals are forwarded and\n"
 "the exit status is passed on (125: start-up failed, 126: cannot execute,\n"
 "127: command not found in the image).\n"
-"  --name NAME, -v HOST:DIR[:ro], -e K=V, -w DIR, --hostname NAME  as for create\n"
+"  --name NAME, -v HOST:DIR[:ro], -e K=V, -w DIR, --hostname NAME,\n"
+"  --network host|none  as for create\n"
 "  --rm                 remove the container when it exits (volumes are kept)\n"
 "  -d, --detach         run in the background; output goes to the container's log\n" },
 	{ "start",

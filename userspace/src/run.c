@@ -23,7 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <net/if.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -37,7 +40,7 @@
 int lfs_fail_code = 1;
 
 struct spec {
-	const char *name, *image, *workdir, *hostname;
+	const char *name, *image, *workdir, *hostname, *network;
 	struct strv env, vols, cmd;
 	bool rm, detach;
 };
@@ -58,6 +61,7 @@ static int parse_spec(const char *cmdname, int argc, char **argv, struct spec *s
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "hostname", required_argument, NULL, 'H' },
+		{ "network", required_argument, NULL, 'N' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
@@ -86,6 +90,11 @@ static int parse_spec(const char *cmdname, int argc, char **argv, struct spec *s
 			break;
 		case 'w': s->workdir = optarg; break;
 		case 'H': s->hostname = optarg; break;
+		case 'N':
+			if (strcmp(optarg, "host") && strcmp(optarg, "none"))
+				FAIL("--network takes host or none, not %s", optarg);
+			s->network = optarg;
+			break;
 		case 'd': s->detach = true; break;
 		case 'i': case 't': break;	/* stdio is always attached */
 		case 'h': return help_for(cmdname, 0, NULL), 1;
@@ -367,6 +376,7 @@ static char *create_container(struct gopts *g, struct spec *s)
 		json_object_array_add(vols, v);
 	}
 	json_object_object_add(ct, "rm", json_object_new_boolean(s->rm));
+	json_object_object_add(ct, "network", json_object_new_string(s->network ? s->network : "host"));
 	now = now_rfc3339();
 	json_object_object_add(ct, "created", json_object_new_string(now));
 	free(now);
@@ -676,6 +686,22 @@ static void __attribute__((noreturn)) exec_cmd(int errfd, json_object *cmdj, con
 	child_fail(errfd, 126, "cannot execute %s in %s: %s", argv[0], name, strerror(errno));
 }
 
+/* --network none: a new network namespace with only the loopback, up */
+static void loopback_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	strcpy(ifr.ifr_name, "lo");
+	if (!ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+}
+
 static int container_main(void *arg)
 {
 	struct child_args *a = arg;
@@ -752,6 +778,8 @@ static int container_main(void *arg)
 	close(fd);
 	setup_dev(a->errfd, rootfd);
 	close(rootfd);
+	if (json_str(a->ct, "network") && !strcmp(json_str(a->ct, "network"), "none"))
+		loopback_up();
 	if (hn && sethostname(hn, strlen(hn)))
 		child_fail(a->errfd, 125, "cannot set the hostname: %s", strerror(errno));
 	if (chdir(merged))
@@ -875,8 +903,14 @@ static int start_and_wait(struct gopts *g, const char *name, bool fresh, int rea
 	}
 	a.errfd = p[1];
 	stack = xmalloc(1 << 20);
-	pid = clone(container_main, stack + (1 << 20),
-		    CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD, &a);
+	{
+		const char *net = json_str(a.ct, "network");
+		int fl = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+
+		if (net && !strcmp(net, "none"))
+			fl |= CLONE_NEWNET;
+		pid = clone(container_main, stack + (1 << 20), fl, &a);
+	}
 	if (pid < 0) {
 		lfs_err_errno("cannot create the container's namespaces");
 		close(p[0]);
@@ -1061,8 +1095,8 @@ int cmd_exec(struct gopts *g, int argc, char **argv)
 		{ "env", required_argument, NULL, 'e' }, { "workdir", required_argument, NULL, 'w' },
 		{ "interactive", no_argument, NULL, 'i' }, { "tty", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' }, { 0 } };
-	const char *nsn[] = { "ipc", "uts", "pid", "mnt" };
-	int nsfd[4], c, p[2], code, rootfd;
+	const char *nsn[] = { "ipc", "uts", "net", "pid", "mnt" };
+	int nsfd[5], c, p[2], code, rootfd;
 	struct strv env = { 0 };
 	const char *wd = NULL;
 	json_object *ct, *cmdj;
@@ -1093,7 +1127,7 @@ int cmd_exec(struct gopts *g, int argc, char **argv)
 		return -1;
 	}
 	ct = container_load(&g->st, name);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		char *p2 = xasprintf("/proc/%d/ns/%s", (int)pid, nsn[i]);
 
 		nsfd[i] = open(p2, O_RDONLY | O_CLOEXEC);
@@ -1114,7 +1148,7 @@ int cmd_exec(struct gopts *g, int argc, char **argv)
 			return -1;
 		}
 	}
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		if (setns(nsfd[i], 0)) {
 			lfs_err_errno("cannot enter the %s namespace of %s", nsn[i], name);
 			return -1;

@@ -45,6 +45,7 @@ same "image env and -e" "hi there" "$($L run --rm -e WHO=there bb sh -c 'echo $G
 same "working directory" /srv/app "$($L run --rm -w /srv/app bb pwd)"
 same "own PID namespace: only our process" /proc/1 "$($L run --rm bb sh -c 'echo /proc/[0-9]*')"
 t "/dev/null, /tmp, /sys, /proc in the container" $L run --rm bb sh -c 'echo x >/dev/null && touch /tmp/t && test -d /sys/kernel && test -r /proc/self/status'
+same "--network none: only a loopback" lo "$($L run --rm --network none bb ls /sys/class/net)"
 same "stdin is attached" "piped" "$(echo piped | $L run --rm bb cat)"
 same "--rm leaves no container" "" "$($L ps -q)"
 
