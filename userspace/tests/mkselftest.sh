@@ -11,9 +11,11 @@ out=$1
 	cat <<'HEAD'
 #!/bin/sh
 # layerctl-selftest: generated from userspace/tests/cli-*.sh; do not edit.
-# Env: LAYERFS_FSTYPE (default: layerfs if loaded, else overlay),
-#      TMPDIR or LFS_BASE (scratch directory).
+# Env: LAYERFS_FSTYPE or LFS_FSTYPE (default: layerfs if loaded, else
+#      overlay), LFS_BASE or TMPDIR (scratch directory).
 B=$(cd "$(dirname "$0")" && pwd)
+# the selftests' contract: LFS_FSTYPE / LFS_BASE
+[ -z "${LAYERFS_FSTYPE:-}" ] && [ -n "${LFS_FSTYPE:-}" ] && export LAYERFS_FSTYPE=$LFS_FSTYPE
 SCRATCH=${LFS_BASE:-${TMPDIR:-/tmp}}/layerctl-selftest.$$
 mkdir -p "$SCRATCH"
 export B SCRATCH
