@@ -133,15 +133,12 @@ bold "unmount"
 run umount $U
 run umount $L
 
-rc=0
+# A scene's exit status is shown, not judged: scenes may well end on a
+# command that fails on purpose.  The kernel side is judged by the host.
 for scene in /usr/share/layerfs/demo.d/*.sh; do
 	[ -f "$scene" ] || continue
 	bold "$(basename "$scene")"
-	if ! sh "$scene"; then
-		echo "(scene $(basename "$scene") failed)"
-		rc=1
-	fi
+	sh "$scene" || printf '\033[2m# (scene exit status %s)\033[0m\n' $?
 done
 
 bold "done"
-exit $rc
