@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -561,36 +562,75 @@ static char *metacopy_data(void *ctx, const char *rel)
 	return p;
 }
 
-static int find_redirect(const char *dir, const char *rel, char **where)
+/* Does the writable layer hold renamed directories or data-less copy-ups? */
+static bool has_special(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	int r = 0;
+	bool r = false;
 
 	if (!d)
-		return 0;
-	while ((de = readdir(d)) && !r) {
-		char *p, *crel;
+		return false;
+	while (!r && (de = readdir(d))) {
+		char *p;
 		struct stat st;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
-		crel = xasprintf("%s/%s", rel, de->d_name);
-		if (!lstat(p, &st) && S_ISDIR(st.st_mode)) {
-			if (lgetxattr(p, LFS_XATTR_REDIRECT, NULL, 0) >= 0 ||
-			    lgetxattr(p, OVL_XATTR_REDIRECT, NULL, 0) >= 0) {
-				*where = xstrdup(crel);
-				r = 1;
-			} else {
-				r = find_redirect(p, crel, where);
-			}
+		if (!lstat(p, &st)) {
+			if (S_ISDIR(st.st_mode))
+				r = lgetxattr(p, LFS_XATTR_REDIRECT, NULL, 0) >= 0 ||
+					lgetxattr(p, OVL_XATTR_REDIRECT, NULL, 0) >= 0 || has_special(p);
+			else if (S_ISREG(st.st_mode))
+				r = lgetxattr(p, LFS_XATTR_METACOPY, NULL, 0) >= 0 ||
+					lgetxattr(p, OVL_XATTR_METACOPY, NULL, 0) >= 0;
 		}
 		free(p);
-		free(crel);
 	}
 	closedir(d);
 	return r;
+}
+
+/*
+ * The union's view of a stopped container, for commit: mounted read-only in
+ * a mount namespace of our own, so it vanishes when we exit.
+ */
+static char *mount_merged_view(struct store *st, const char *name, json_object *ct)
+{
+	char *low = image_lowerdir(st, json_str(ct, "image")), *opts, *err, *tmp, *mnt;
+
+	if (!low)
+		return NULL;
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		lfs_err_errno("cannot make a private mount namespace");
+		free(low);
+		return NULL;
+	}
+	tmp = store_tmpdir(st);
+	if (!tmp) {
+		free(low);
+		return NULL;
+	}
+	opts = container_mount_opts(st, name, low);
+	mnt = xasprintf("%s,ro", opts);
+	free(opts);
+	{
+		char *helper = mount_helper_path();
+
+		err = run_helper(helper, tmp, mnt);
+		free(helper);
+	}
+	free(mnt);
+	free(low);
+	if (err) {
+		lfs_err("cannot mount the container's filesystem: %s", err);
+		free(err);
+		rmdir(tmp);
+		free(tmp);
+		return NULL;
+	}
+	return tmp;
 }
 
 int cmd_commit(struct gopts *g, int argc, char **argv)
@@ -602,7 +642,8 @@ int cmd_commit(struct gopts *g, int argc, char **argv)
 	struct strv cmdv = { 0 };
 	struct lower_stack ls = { 0 };
 	json_object *ct = NULL, *cfg = NULL;
-	char *name = NULL, *upper = NULL, *redir = NULL, dig[LFS_DIGEST_HEX + 1], id[LFS_DIGEST_HEX + 1];
+	char *name = NULL, *upper = NULL, *merged = NULL, dig[LFS_DIGEST_HEX + 1], id[LFS_DIGEST_HEX + 1];
+	bool own_mount = false;
 	int c, r = -1;
 
 	while ((c = getopt_long(argc, argv, "+m:c:h", lo, NULL)) != -1) {
@@ -627,13 +668,31 @@ int cmd_commit(struct gopts *g, int argc, char **argv)
 	if (!ct || load_stack(&g->st, ct, &ls, &cfg))
 		goto out;
 	upper = store_path(&g->st, "containers/%s/upper", name);
-	if (find_redirect(upper, "", &redir)) {
-		lfs_err("%s holds a renamed image directory (%s); committing redirects is not supported yet",
-			name, redir);
-		goto out;
+	{
+		struct tar_opts to = { .src = metacopy_data, .ctx = &ls };
+		pid_t pid;
+		int rr;
+
+		if (has_special(upper)) {
+			/* renamed directories and data-less copy-ups are read through the union */
+			if (container_state(&g->st, name, &pid) == 1) {
+				merged = xasprintf("/proc/%d/root", (int)pid);
+			} else {
+				merged = mount_merged_view(&g->st, name, ct);
+				if (!merged)
+					goto out;
+				own_mount = true;
+			}
+			to.merged = merged;
+		}
+		rr = store_add_layer_dir(&g->st, upper, NULL, dig, &to);
+		if (own_mount) {
+			umount2(merged, MNT_DETACH);
+			rmdir(merged);
+		}
+		if (rr)
+			goto out;
 	}
-	if (store_add_layer_dir(&g->st, upper, NULL, dig, metacopy_data, &ls))
-		goto out;
 	{
 		json_object *rootfs, *ids, *conf, *cmd;
 		char *d = xasprintf("sha256:%s", dig), by[512], cmdline[400];
@@ -663,7 +722,7 @@ int cmd_commit(struct gopts *g, int argc, char **argv)
 	else
 		store_gc_layers(&g->st);
 out:
-	free(redir);
+	free(merged);
 	free(upper);
 	free(name);
 	strv_free(&ls.dirs);

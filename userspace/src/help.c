@@ -89,7 +89,8 @@ static const struct {
 "Usage: layerctl commit [-m MESSAGE] [-c ARG]... CONTAINER [IMAGE]\n"
 "Turn the container's writable layer into a new read-only layer on top of its\n"
 "image's layers (deletions kept as whiteouts) and save it as IMAGE, with a\n"
-"history entry.  -c replaces the image command.  Prints the new image id.\n" },
+"history entry.  -c replaces the image command.  Renamed directories and\n"
+"metadata-only copy-ups are read through the union.  Prints the new image id.\n" },
 };
 
 static const char *overview =
@@ -103,7 +104,8 @@ static const char *overview =
 "  --root DIR   store (default $LAYERFS_ROOT, else /var/lib/layerfs)\n"
 "  --help       this text; 'layerctl COMMAND --help' for a command\n"
 "Environment: LAYERFS_ROOT, LAYERFS_FSTYPE (overlay: use overlayfs, for testing),\n"
-"LAYERFS_MOUNT_HELPER (path of mount.layerfs).\n";
+"LAYERFS_MOUNT_HELPER (path of mount.layerfs), LAYERFS_MOUNT_OPTS (extra mount\n"
+"options for containers).\n";
 
 int help_for(const char *cmd, int argc, char **argv)
 {

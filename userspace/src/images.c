@@ -147,7 +147,7 @@ int cmd_import(struct gopts *g, int argc, char **argv)
 	if (!cfg)
 		goto fail;
 	if (S_ISDIR(sb.st_mode))
-		r = store_add_layer_dir(&g->st, src, NULL, dig, NULL, NULL);
+		r = store_add_layer_dir(&g->st, src, NULL, dig, NULL);
 	else if (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode) || S_ISFIFO(sb.st_mode) ||
 		 S_ISCHR(sb.st_mode))
 		r = store_add_layer_tar(&g->st, src, dig);

@@ -73,6 +73,7 @@ struct walk {
 	lfs_data_source_fn src;
 	void *src_ctx;
 	const char *root;
+	const char *merged;
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -221,12 +222,12 @@ static int walk_entry(struct walk *w, const char *path, const char *rel, const c
 			w->links = xrealloc(w->links, (w->nlinks + 1) * sizeof(*w->links));
 			w->links[w->nlinks++] = (struct hl){ st.st_dev, st.st_ino, xstrdup(rel) };
 		}
-		if (w->src) {
-			char v[4];
-
-			if (lgetxattr(path, LFS_XATTR_METACOPY, v, sizeof(v)) >= 0 ||
-			    lgetxattr(path, OVL_XATTR_METACOPY, v, sizeof(v)) >= 0) {
-				data = w->src(w->src_ctx, rel);
+		if (w->src || w->merged) {
+			if (lgetxattr(path, LFS_XATTR_METACOPY, NULL, 0) >= 0 ||
+			    lgetxattr(path, OVL_XATTR_METACOPY, NULL, 0) >= 0) {
+				/* data-less copy-up: the data is the union's */
+				data = w->merged ? xasprintf("%s/%s", w->merged, rel) :
+					w->src(w->src_ctx, rel);
 				if (!data) {
 					archive_entry_free(e);
 					return -1;
@@ -256,8 +257,34 @@ static int walk_entry(struct walk *w, const char *path, const char *rel, const c
 		archive_entry_set_size(e, 0);
 		r = put_header(w, e);
 	} else if (S_ISDIR(st.st_mode)) {
+		bool redirect = lgetxattr(path, LFS_XATTR_REDIRECT, NULL, 0) >= 0 ||
+			lgetxattr(path, OVL_XATTR_REDIRECT, NULL, 0) >= 0;
+
 		archive_entry_set_size(e, 0);
 		r = put_header(w, e);
+		if (!r && redirect) {
+			/*
+			 * A renamed directory: its lower part lives elsewhere, so
+			 * write it out in full from the merged view, as opaque.
+			 */
+			char *m = xasprintf("%s/%s", rel, LFS_WH_OPAQUE), *mp;
+
+			if (!w->merged) {
+				lfs_err("/%s is a renamed directory (redirect) and no merged view was given",
+					rel);
+				free(m);
+				archive_entry_free(e);
+				return -1;
+			}
+			r = put_marker(w, m, &st, 0);
+			free(m);
+			mp = xasprintf("%s/%s", w->merged, rel);
+			if (!r)
+				r = walk_dir(w, mp, rel);
+			free(mp);
+			archive_entry_free(e);
+			return r;
+		}
 		if (!r && dir_is_opaque(path)) {
 			char *m = xasprintf("%s/%s", rel, LFS_WH_OPAQUE);
 
@@ -309,10 +336,16 @@ static int walk_dir(struct walk *w, const char *path, const char *rel)
 }
 
 int layer_write_tar(const char *dir, int out_fd, struct tar_result *res,
-		    lfs_data_source_fn src, void *src_ctx)
+		    const struct tar_opts *opts)
 {
 	struct sink s = { .fd = out_fd };
-	struct walk w = { .src = src, .src_ctx = src_ctx, .root = dir };
+	struct walk w = { .root = dir };
+
+	if (opts) {
+		w.src = opts->src;
+		w.src_ctx = opts->ctx;
+		w.merged = opts->merged;
+	}
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen;
 	int r;

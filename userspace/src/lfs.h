@@ -70,6 +70,13 @@ void strv_free(struct strv *s);
 /* ---- layer.c: canonical tar <-> layer folder ---- */
 /* Hook used by commit to find the data of a metadata-only copy-up. */
 typedef char *(*lfs_data_source_fn)(void *ctx, const char *rel);
+struct tar_opts {
+	lfs_data_source_fn src;	/* data of metacopy files (when no merged view) */
+	void *ctx;
+	/* the union's merged view of the same tree: metacopy data and renamed
+	 * (redirect) directories are read from there, the latter in full */
+	const char *merged;
+};
 struct tar_result {
 	char digest[LFS_DIGEST_HEX + 1];	/* sha256 of the tar, hex */
 	uint64_t tar_size;	/* bytes of tar */
@@ -77,7 +84,7 @@ struct tar_result {
 };
 /* Write the canonical OCI layer tar of @dir to @out_fd (-1: digest only). */
 int layer_write_tar(const char *dir, int out_fd, struct tar_result *res,
-		    lfs_data_source_fn src, void *src_ctx);
+		    const struct tar_opts *opts);
 /* Extract an (OCI) layer tar file into @dir in layerfs on-disk format. */
 int layer_extract_file(const char *tarfile, const char *dir);
 int layer_extract_fd(int fd, const char *dir);
@@ -96,7 +103,7 @@ char *store_path(struct store *st, const char *fmt, ...)
 char *store_tmpdir(struct store *st);
 /* Add the layer in folder @dir (consumed: moved or deleted). */
 int store_add_layer_dir(struct store *st, const char *dir, const char *source_digest,
-			char digest_out[LFS_DIGEST_HEX + 1], lfs_data_source_fn src, void *ctx);
+			char digest_out[LFS_DIGEST_HEX + 1], const struct tar_opts *opts);
 /* Add a layer from a tar file (any compression). */
 int store_add_layer_tar(struct store *st, const char *tarfile, char digest_out[LFS_DIGEST_HEX + 1]);
 char *layer_diff_path(struct store *st, const char *digest_hex);
@@ -191,6 +198,8 @@ int oci_export(struct store *st, const char *id, const char *ref, const char *di
 bool is_oci_layout(const char *dir);
 
 /* run.c helpers used by container.c */
+char *run_helper(const char *helper, const char *target, const char *opts);
+char *container_mount_opts(struct store *st, const char *name, const char *lowerdir);
 int container_remove(struct store *st, const char *name);
 char *mount_helper_path(void);
 int signal_parse(const char *s);

@@ -286,7 +286,7 @@ int oci_export(struct store *st, const char *id, const char *ref, const char *di
 
 		if (fd < 0) {
 			lfs_err_errno("cannot create %s", tmp);
-		} else if (!layer_write_tar(diff, fd, &res, NULL, NULL)) {
+		} else if (!layer_write_tar(diff, fd, &res, NULL)) {
 			close(fd);
 			fd = -1;
 			if (strcmp(res.digest, l.v[i])) {

@@ -481,6 +481,26 @@ char *mount_helper_path(void)
 	return xstrdup("mount.layerfs");
 }
 
+/*
+ * Mount options of a container's union: its init layer and the image's
+ * layers under its writable layer, plus $LAYERFS_MOUNT_OPTS (for testing,
+ * e.g. redirect_dir=on,metacopy=on with overlay).
+ */
+char *container_mount_opts(struct store *st, const char *name, const char *lowerdir)
+{
+	char *dir = store_path(st, "containers/%s", name);
+	char *init = xasprintf("%s/init", dir), *ei = lowerdir_escape(init), *opts;
+	const char *extra = getenv("LAYERFS_MOUNT_OPTS");
+
+	opts = xasprintf("lowerdir=%s%s%s,upperdir=%s/upper,workdir=%s/work%s%s",
+			 is_dir(init) ? ei : "", is_dir(init) ? ":" : "", lowerdir, dir, dir,
+			 extra && *extra ? "," : "", extra && *extra ? extra : "");
+	free(init);
+	free(ei);
+	free(dir);
+	return opts;
+}
+
 /* ---------------- the container's PID 1 ---------------- */
 
 struct child_args {
@@ -508,7 +528,7 @@ child_fail(int errfd, int code, const char *fmt, ...)
 }
 
 /* Run the mount helper, returning its one-line error (or NULL on success). */
-static char *run_helper(const char *helper, const char *target, const char *opts)
+char *run_helper(const char *helper, const char *target, const char *opts)
 {
 	int p[2];
 	pid_t pid;
@@ -717,18 +737,7 @@ static int container_main(void *arg)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		child_fail(a->errfd, 125, "cannot make mounts private: %s", strerror(errno));
-	{
-		char *init = xasprintf("%s/init", dir), *ei = lowerdir_escape(init);
-
-		if (is_dir(init))
-			opts = xasprintf("lowerdir=%s:%s,upperdir=%s/upper,workdir=%s/work", ei,
-					 a->lowerdir, dir, dir);
-		else
-			opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", a->lowerdir,
-					 dir, dir);
-		free(init);
-		free(ei);
-	}
+	opts = container_mount_opts(a->st, a->name, a->lowerdir);
 	err = run_helper(a->helper, merged, opts);
 	if (err)
 		child_fail(a->errfd, 125, "cannot mount the container's filesystem: %s", err);

@@ -152,7 +152,7 @@ static int commit_tmp_layer(struct store *st, char *tmp, const char *source_dige
 
 	if (known)
 		res = *known;
-	else if (layer_write_tar(diff, -1, &res, NULL, NULL))
+	else if (layer_write_tar(diff, -1, &res, NULL))
 		goto out;
 	dst = store_path(st, "layers/%s", res.digest);
 	if (is_dir(dst)) {
@@ -200,7 +200,7 @@ out:
 }
 
 int store_add_layer_dir(struct store *st, const char *dir, const char *source_digest,
-			char out[LFS_DIGEST_HEX + 1], lfs_data_source_fn src, void *ctx)
+			char out[LFS_DIGEST_HEX + 1], const struct tar_opts *opts)
 {
 	char *tmp = store_tmpdir(st), *tarp = NULL, *diff = NULL;
 	struct tar_result res;
@@ -215,7 +215,7 @@ int store_add_layer_dir(struct store *st, const char *dir, const char *source_di
 		lfs_err_errno("cannot create %s", tarp);
 		goto fail;
 	}
-	r = layer_write_tar(dir, fd, &res, src, ctx);
+	r = layer_write_tar(dir, fd, &res, opts);
 	close(fd);
 	if (r)
 		goto fail;

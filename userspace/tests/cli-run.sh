@@ -29,6 +29,7 @@ cp "$BB" $R/bin/busybox
 for a in $($R/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox $R/bin/$a; done
 echo "root:x:0:0:root:/root:/bin/sh" >$R/etc/passwd
 echo "image motd" >$R/etc/motd
+mkdir -p $R/opt/app; echo one >$R/opt/app/one
 t "import a busybox image" $L import -e GREETING=hi $R bb
 IMGLAYER=$LAYERFS_ROOT/layers/$($L inspect bb | grep -o 'sha256:[0-9a-f]*' | head -1 | cut -c8-)/diff
 IMGSUM=$(tree_sum $IMGLAYER)
@@ -74,6 +75,21 @@ t "commit c2" $L commit -m "edited motd" c2 bb2
 same "committed image runs with the change" "$(printf 'image motd\nmore')" "$($L run --rm bb2 cat /etc/motd)"
 $L run --rm bb2 test -e /etc/passwd; same "deletion kept in the committed image" 1 $?
 t "history shows the commit" sh -c "$L history bb2 | grep -q 'edited motd'"
+
+# renamed image directories (redirect) and metadata-only copy-ups (metacopy)
+# are committed in full, read through the union
+XO=; [ "$LAYERFS_FSTYPE" = overlay ] && XO=redirect_dir=on,metacopy=on
+t "rename an image directory, chmod an image file" env LAYERFS_MOUNT_OPTS=$XO $L run --name mv1 bb sh -c 'mv /opt/app /opt/app2 && chmod 600 /etc/motd'
+same "diff of a rename" "$(printf 'C /etc\nC /etc/motd\nC /opt\nD /opt/app\nA /opt/app2')" "$($L diff mv1)"
+t "commit the stopped container" env LAYERFS_MOUNT_OPTS=$XO $L commit mv1 bb-mv
+same "the renamed directory is complete in the new image" "one" "$($L run --rm bb-mv cat /opt/app2/one)"
+$L run --rm bb-mv test -e /opt/app; same "the old name is gone" 1 $?
+same "chmod kept, data from the image" "600 image motd" "$($L run --rm bb-mv sh -c 'echo $(stat -c %a /etc/motd) $(cat /etc/motd)')"
+t "run -d a container to commit while running" env LAYERFS_MOUNT_OPTS=$XO $L run -d --name mv2 bb sleep 1000
+t "rename in the running container" $L exec mv2 sh -c 'mv /opt/app /opt/app3 && chmod 640 /etc/motd'
+t "commit the running container" $L commit mv2 bb-mv2
+same "renamed directory and chmod in that image" "one 640" "$($L run --rm bb-mv2 sh -c 'echo $(cat /opt/app3/one) $(stat -c %a /etc/motd)')"
+t "rm them" $L rm -f mv1 mv2
 
 # volumes survive rm
 mkdir -p $W/vol
@@ -142,7 +158,7 @@ same "with its writable layer" 2 "$(wc -l <$W/ml/m/count)"
 umount $W/ml/m
 
 for c in $($L ps -q); do $L rm -f $c >/dev/null; done
-t "rmi all images" $L rmi bb bb2
+t "rmi all images" $L rmi bb bb2 bb-mv bb-mv2
 same "no layers left" "" "$(ls $LAYERFS_ROOT/layers)"
 rm -rf "$W"
 exit 0
