@@ -433,9 +433,35 @@ int cmd_rmi(struct gopts *g, int argc, char **argv)
 			}
 		}
 		if (!by_name && others) {
-			lfs_err("image %.12s has several names; remove them by name", id);
-			json_object_put(repos);
-			return -1;
+			/* by id: fine when one name is left, which goes with it */
+			int nn = 0;
+			char *only = NULL;
+
+			json_object_object_foreach(repos, k2, v2) {
+				const char *s2 = json_object_get_string(v2);
+
+				if (s2 && strlen(s2) == 71 && !strcmp(s2 + 7, id)) {
+					nn++;
+					free(only);
+					only = xstrdup(k2);
+				}
+			}
+			if (nn > 1) {
+				free(only);
+				lfs_err("image %.12s has several names; remove them by name", id);
+				json_object_put(repos);
+				return -1;
+			}
+			json_object_object_del(repos, only);
+			free(only);
+			others = false;
+			user = image_user(&g->st, id);
+			if (user) {
+				lfs_err("image %s is used by container %s (remove it first)", argv[i], user);
+				free(user);
+				json_object_put(repos);
+				return -1;
+			}
 		}
 		r = store_repos_save(&g->st, repos);
 		json_object_put(repos);

@@ -127,6 +127,13 @@ t "rmi committed" $L rmi committed
 N_AFTER=$(ls $LAYERFS_ROOT/layers | wc -l)
 [ "$N_AFTER" -lt "$N_BEFORE" ] && ok "unused layers are deleted ($N_BEFORE -> $N_AFTER)" || nok "unused layers are deleted ($N_BEFORE -> $N_AFTER)"
 
+ID=$($L import $R byid 2>/dev/null | cut -c8-19)
+t "tag gives a second name" $L tag byid byid2
+fails "rmi by id of an image with two names is refused" $L rmi $ID
+t "rmi of one name" $L rmi byid2
+t "rmi by id prefix removes the image and its last name" $L rmi $ID
+same "no image named byid left" "" "$($L images -q | grep byid)"
+
 # --- mistakes: one line, non-zero, nothing left behind ---
 fails "import of a missing source" $L import $W/nonexistent x
 fails "import with an invalid name" $L import $R 'bad name'
