@@ -13,6 +13,7 @@
  */
 #include <linux/fs.h>
 #include <linux/file.h>
+#include <linux/fileattr.h>
 #include <linux/namei.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
@@ -233,12 +234,34 @@ static int lfs_set_origin(struct lfs_fs *lfs, struct dentry *d, u64 ino)
 	return lfs_setxattr_real(lfs, d, LFS_XATTR_ORIGIN, buf, strlen(buf));
 }
 
+/* chattr flags such as nodump or nocow, where both sides have them. */
+static int lfs_copy_fileattr(struct lfs_copy *c, struct dentry *d)
+{
+	struct fileattr fa = { .flags_valid = true };
+	struct fileattr nfa = { .flags_valid = true };
+	int err;
+
+	if (!S_ISREG(c->stat.mode) && !S_ISDIR(c->stat.mode))
+		return 0;
+	err = vfs_fileattr_get(c->lower.dentry, &fa);
+	if (err || !(fa.flags & LFS_COPY_FS_FLAGS))
+		return 0;
+	err = vfs_fileattr_get(d, &nfa);
+	if (err)
+		return 0;
+	nfa.flags |= fa.flags & LFS_COPY_FS_FLAGS;
+	err = vfs_fileattr_set(lfs_uidmap(c->lfs), d, &nfa);
+	return err == -EOPNOTSUPP || err == -ENOTTY || err == -EINVAL ? 0 : err;
+}
+
 /* What every copy carries besides data: xattrs, markers, attributes. */
 static int lfs_copy_meta(struct lfs_copy *c, struct dentry *d)
 {
 	int err;
 
 	err = lfs_copy_xattrs(c->lfs, &c->lower, d);
+	if (!err)
+		err = lfs_copy_fileattr(c, d);
 	if (!err && !S_ISDIR(c->stat.mode))
 		err = lfs_set_origin(c->lfs, d, c->stat.ino);
 	if (!err && c->metacopy)

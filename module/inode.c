@@ -4,6 +4,7 @@
  * that keeps hard links one inode, permission, getattr and symlinks.
  */
 #include <linux/fs.h>
+#include <linux/fileattr.h>
 #include <linux/namei.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
@@ -214,6 +215,43 @@ int lfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	mnt_drop_write(lfs->layers[0].mnt);
 	if (!err)
 		lfs_copyattr(inode);
+	return err;
+}
+
+int lfs_fileattr_get(struct dentry *dentry, struct fileattr *fa)
+{
+	struct inode *inode = d_inode(dentry);
+	const struct cred *old;
+	struct path real;
+	int err;
+
+	lfs_real_path(inode, &real);
+	old = lfs_override_creds(inode->i_sb);
+	err = vfs_fileattr_get(real.dentry, fa);
+	lfs_revert_creds(old);
+	return err;
+}
+
+int lfs_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
+		     struct fileattr *fa)
+{
+	struct inode *inode = d_inode(dentry);
+	struct lfs_fs *lfs = LFS_FS(inode->i_sb);
+	const struct cred *old;
+	int err;
+
+	err = lfs_copy_up(dentry, LFS_COPY_META);
+	if (err)
+		return err;
+	err = mnt_want_write(lfs->layers[0].mnt);
+	if (err)
+		return err;
+	old = lfs_override_creds(inode->i_sb);
+	err = vfs_fileattr_set(mnt_idmap(lfs->layers[0].mnt), lfs_upper(inode),
+			       fa);
+	lfs_revert_creds(old);
+	mnt_drop_write(lfs->layers[0].mnt);
+	lfs_copyattr(inode);
 	return err;
 }
 

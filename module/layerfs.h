@@ -31,6 +31,13 @@
 /* Most layers in one union.  Per-inode stacks are sized by what exists. */
 #define LFS_MAX_LAYERS		1024
 
+/* Inode flags of the real inode that the union inode carries too. */
+#define LFS_COPY_I_FLAGS	(S_SYNC | S_APPEND | S_IMMUTABLE)
+
+/* chattr flags a copy-up keeps (not immutable/append: we link after). */
+#define LFS_COPY_FS_FLAGS	(FS_SYNC_FL | FS_NOATIME_FL | FS_NODUMP_FL | \
+				 FS_DIRSYNC_FL | FS_NOCOW_FL)
+
 /* Private xattrs, never visible or settable through the union. */
 #define LFS_XATTR_PREFIX	XATTR_TRUSTED_PREFIX "layerfs."
 #define LFS_XATTR_OPAQUE	LFS_XATTR_PREFIX "opaque"
