@@ -19,9 +19,9 @@
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
-#include <linux/kstrtox.h>
 
 #include "layerfs.h"
+#include "parse.h"
 
 void lfs_lookup_result_put(struct lfs_lookup_result *res)
 {
@@ -90,31 +90,6 @@ static int lfs_alloc_lowers(struct lfs_lookup_result *res, unsigned int n)
 		return 0;
 	res->lower = kcalloc(n, sizeof(*res->lower), GFP_KERNEL);
 	return res->lower ? 0 : -ENOMEM;
-}
-
-/* A redirect is "/a/b/c": absolute from the layer root, nothing odd. */
-static bool lfs_redirect_valid(const char *p, size_t len)
-{
-	size_t i, comp = 0;
-
-	if (!len || p[0] != '/')
-		return false;
-	for (i = 1; i <= len; i++) {
-		if (i == len || p[i] == '/') {
-			const char *c = p + i - comp;
-
-			if (!comp || comp > NAME_MAX ||
-			    (comp == 1 && c[0] == '.') ||
-			    (comp == 2 && c[0] == '.' && c[1] == '.'))
-				return false;
-			comp = 0;
-			continue;
-		}
-		if (!p[i])
-			return false;
-		comp++;
-	}
-	return true;
 }
 
 /*
@@ -197,7 +172,7 @@ static int lfs_check_redirect(struct super_block *sb, struct lfs_layer *layer,
 		kfree(buf);
 		return 0;
 	}
-	if (len < 0 || !lfs_redirect_valid(buf, len)) {
+	if (len < 0 || !lfs_parse_redirect_valid(buf, len)) {
 		pr_warn_ratelimited("layerfs: invalid redirect on upper directory %pd (%zd)\n",
 				    res->upper, len);
 		kfree(buf);
@@ -223,11 +198,10 @@ static int lfs_read_origin(struct lfs_layer *layer, struct dentry *upper,
 	ssize_t len;
 
 	len = lfs_getxattr_real(layer, upper, LFS_XATTR_ORIGIN, buf,
-				sizeof(buf) - 1);
+				sizeof(buf));
 	if (len < 0)
 		return len;
-	buf[len] = '\0';
-	return kstrtou64(buf, 10, ino) ? -EINVAL : 0;
+	return lfs_parse_origin(buf, len, ino);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <linux/string.h>
 
 #include "layerfs.h"
+#include "parse.h"
 
 enum lfs_opt {
 	LFS_OPT_LOWERDIR,
@@ -67,38 +68,28 @@ static int lfs_add_lower(struct fs_context *fc, char *path)
 	return 0;
 }
 
-/*
- * Take one entry off a colon-separated layer list.  "\:" stands for a colon
- * and "\\" for a backslash inside a path.  Returns the unescaped entry, or
- * NULL with *err set.
- */
+/* Take one entry off a colon-separated layer list (parse.c). */
 static char *lfs_next_lower(struct fs_context *fc, const char **pos, int *err)
 {
-	const char *s = *pos;
-	char *out, *d;
+	const char *next;
+	char *out;
 
-	out = kmalloc(strlen(s) + 1, GFP_KERNEL);
+	out = kmalloc(strlen(*pos) + 1, GFP_KERNEL);
 	if (!out) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	for (d = out; *s && *s != ':'; s++) {
-		if (*s == '\\' && s[1])
-			s++;
-		*d++ = *s;
-	}
-	*d = '\0';
-	if (d == out) {
+	if (!lfs_parse_lower_entry(*pos, out, &next)) {
 		kfree(out);
 		*err = invalfc(fc, "empty entry in lowerdir");
 		return NULL;
 	}
-	*pos = *s ? s + 1 : s;
-	if (*s && !**pos) {
+	if (next[-1] == ':' && !*next) {
 		kfree(out);
 		*err = invalfc(fc, "empty entry at the end of lowerdir");
 		return NULL;
 	}
+	*pos = next;
 	return out;
 }
 

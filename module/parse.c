@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * layerfs - parsers of untrusted text: lowerdir lists, redirect values and
+ * origin values.  Pure functions over (pointer, length); see parse.h.
+ */
+#include "parse.h"
+
+/*
+ * One entry of a colon-separated layer list, unescaped into out (which has
+ * room for strlen(s) + 1 bytes): "\:" is a colon, "\\" a backslash, and a
+ * backslash before anything else stands for that character.  Returns the
+ * entry's length (0 for an empty entry) and sets *next to what follows the
+ * separator, or to the terminating NUL.
+ */
+size_t lfs_parse_lower_entry(const char *s, char *out, const char **next)
+{
+	size_t n = 0;
+
+	for (; *s && *s != ':'; s++) {
+		if (*s == '\\' && s[1])
+			s++;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	*next = *s ? s + 1 : s;
+	return n;
+}
+
+/*
+ * A redirect is "/a/b/c": absolute from the layer root, at least one
+ * component, none empty, "." or "..", none longer than a name may be, no
+ * NUL inside, and shorter than a path may be.
+ */
+bool lfs_parse_redirect_valid(const char *p, size_t len)
+{
+	size_t i, comp = 0;
+
+	if (!len || len >= LFS_PARSE_PATH_MAX || p[0] != '/')
+		return false;
+	for (i = 1; i <= len; i++) {
+		if (i == len || p[i] == '/') {
+			const char *c = p + i - comp;
+
+			if (!comp || comp > LFS_PARSE_NAME_MAX ||
+			    (comp == 1 && c[0] == '.') ||
+			    (comp == 2 && c[0] == '.' && c[1] == '.'))
+				return false;
+			comp = 0;
+			continue;
+		}
+		if (!p[i])
+			return false;
+		comp++;
+	}
+	return true;
+}
+
+/* An origin is an inode number in decimal, nothing else. */
+int lfs_parse_origin(const char *buf, size_t len, u64 *ino)
+{
+	u64 v = 0;
+	size_t i;
+
+	if (!len || len > 20)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		unsigned int d = (unsigned char)buf[i] - '0';
+
+		if (d > 9 || v > (~(u64)0 - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*ino = v;
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * layerfs - parsers of untrusted text: mount options and on-disk markers.
+ *
+ * They use nothing but plain C, so the same source is built into the
+ * module and into the host fuzz target (selftests/fuzz/).
+ */
+#ifndef _LAYERFS_PARSE_H
+#define _LAYERFS_PARSE_H
+
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/types.h>
+#else
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+typedef unsigned long long u64;
+#endif
+
+/* Longest component and path a redirect may hold. */
+#define LFS_PARSE_NAME_MAX	255
+#define LFS_PARSE_PATH_MAX	4096
+
+size_t lfs_parse_lower_entry(const char *s, char *out, const char **next);
+bool lfs_parse_redirect_valid(const char *p, size_t len);
+int lfs_parse_origin(const char *buf, size_t len, u64 *ino);
+
+#endif /* _LAYERFS_PARSE_H */
