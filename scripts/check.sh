@@ -94,7 +94,7 @@ run_counted() {	# LABEL LOG COMMAND...
 	[ "$f" = 0 ] || failures+=("host tests: $label ($log)")
 }
 run_counted "VM log scanner self-test" "$logs/scan-test.log" "$top/scripts/tests/scan-test.sh"
-for hook in "userspace test" "selftests host-test"; do
+for hook in "userspace test" "selftests host-test" "selftests/fuzz check"; do
 	set -- $hook
 	dir=$1 target=$2
 	if ! has_target "$dir" "$target"; then

@@ -19,6 +19,7 @@ packages=(
 	qemu-system-x86 busybox-static cpio e2fsprogs xz-utils
 	libarchive-dev libjson-c-dev libssl-dev
 	gnuplot-nox
+	clang libclang-rt-14-dev
 	python3
 )
 
