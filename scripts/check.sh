@@ -101,7 +101,7 @@ for hook in "userspace test" "selftests host-test" "selftests/fuzz check"; do
 		echo "== host tests: no '$target' target in $dir/ yet, skipping"
 		continue
 	fi
-	run_counted "make -C $dir $target" "$logs/$dir-$target.log" \
+	run_counted "make -C $dir $target" "$logs/${dir//\//-}-$target.log" \
 		"$make" --no-print-directory -C "$dir" "$target"
 done
 
