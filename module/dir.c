@@ -28,7 +28,7 @@ static int lfs_name_below(struct inode *dir, const struct qstr *name)
 	struct lfs_inode *li = LFS_I(dir);
 	unsigned int i;
 
-	for (i = 0; i < li->numlower; i++) {
+	for (i = lfs_name_index_start(dir, name); i < li->numlower; i++) {
 		struct lfs_entry *e = &li->lower[i];
 		struct dentry *d;
 		int found;

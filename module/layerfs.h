@@ -104,6 +104,7 @@ static inline unsigned long *lfs_dflags(struct dentry *dentry)
 }
 
 struct lfs_dir_cache;
+struct lfs_name_index;
 
 struct lfs_inode {
 	struct inode vfs_inode;
@@ -115,6 +116,8 @@ struct lfs_inode {
 	struct mutex lock;		/* copy-up and readdir cache */
 	struct lfs_dir_cache *dir_cache;
 	u64 version;			/* bumped on every change of a dir */
+	struct lfs_name_index *name_index;	/* lower names (nameidx.c) */
+	unsigned int lookups;		/* searches, before the index exists */
 };
 
 static inline struct lfs_inode *LFS_I(struct inode *inode)
@@ -275,6 +278,10 @@ int lfs_file_attach(struct file *file, struct inode *inode,
 		    struct file *realfile);
 void lfs_file_detach(struct file *file);
 int lfs_file_opened(struct inode *inode, struct file *file);
+
+/* nameidx.c */
+unsigned int lfs_name_index_start(struct inode *dir, const struct qstr *name);
+void lfs_name_index_free(struct lfs_inode *li);
 
 /* readdir.c */
 extern const struct file_operations lfs_dir_operations;

@@ -84,6 +84,17 @@ static int lfs_lookup_lowers(struct lfs_entry *stack, unsigned int n,
 	return stop < 0 ? stop : 0;
 }
 
+/* Search dir's own lower stack, from where the name index says to. */
+static int lfs_lookup_dir_lowers(struct inode *dir, const struct qstr *name,
+				 bool found, struct lfs_lookup_result *res)
+{
+	struct lfs_inode *li = LFS_I(dir);
+	unsigned int start = lfs_name_index_start(dir, name);
+
+	return lfs_lookup_lowers(li->lower + start, li->numlower - start,
+				 name, found, res);
+}
+
 static int lfs_alloc_lowers(struct lfs_lookup_result *res, unsigned int n)
 {
 	if (!n)
@@ -225,8 +236,7 @@ static int lfs_find_origin(struct inode *dir, const struct qstr *name,
 	/* A renamed file finds its origin by its old path. */
 	err = lfs_check_redirect(dir->i_sb, upper, res, false);
 	if (!err && pli->numlower)
-		err = lfs_lookup_lowers(pli->lower, pli->numlower, name, false,
-					res);
+		err = lfs_lookup_dir_lowers(dir, name, false, res);
 	if (err < 0 || !res->numlower)
 		return err < 0 ? err : 0;
 	origin = d_inode(res->lower[0].dentry);
@@ -341,8 +351,7 @@ int lfs_lookup_stack(struct inode *dir, const struct qstr *name,
 		return stop;
 	if (stop)
 		return 0;
-	err = lfs_lookup_lowers(pli->lower, pli->numlower, name, res->upper,
-				res);
+	err = lfs_lookup_dir_lowers(dir, name, res->upper, res);
 	if (!err && !res->upper && res->numlower)
 		err = lfs_check_index(dir->i_sb, res);
 	return err;

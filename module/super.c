@@ -28,6 +28,8 @@ static struct inode *lfs_alloc_inode(struct super_block *sb)
 	li->flags = 0;
 	li->dir_cache = NULL;
 	li->version = 0;
+	li->name_index = NULL;
+	li->lookups = 0;
 	return &li->vfs_inode;
 }
 
@@ -41,6 +43,7 @@ static void lfs_destroy_inode(struct inode *inode)
 	struct lfs_inode *li = LFS_I(inode);
 
 	lfs_inode_free_stack(li);
+	lfs_name_index_free(li);
 	if (li->dir_cache)
 		lfs_dir_cache_free(li->dir_cache);
 	li->dir_cache = NULL;

@@ -407,3 +407,84 @@ LFS_TEST(lk, lower_only_dir_passthrough)
 }
 
 TEST_HARNESS_MAIN
+
+/*
+ * A deep stack, every name decided by a different layer: the first layer
+ * that has the name (a file, a directory or a whiteout) decides it.  After a
+ * few lookups layerfs answers from its name index of the lower layers
+ * (module/nameidx.c), so this checks that index against the plain rules,
+ * for names present, absent and whiteout-hidden, first cold then warm.
+ */
+#define DEEP_LAYERS 12
+#define DEEP_NAMES 120
+
+/* What layer i holds for name k: 0 nothing, 1 file, 2 whiteout, 3 dir. */
+static int deep_kind(int i, int k)
+{
+	return ((k * 7 + i * 3) % 11 + (k % 5 == 0 ? 3 : 0)) % 4 *
+	       (((k + i) % 3) == 0);
+}
+
+static void deep_expect(int k, int *kind, int *layer)
+{
+	int i;
+
+	*kind = 0;
+	*layer = -1;
+	/* Names past DEEP_NAMES exist in no layer. */
+	for (i = 0; k < DEEP_NAMES && i < DEEP_LAYERS; i++) {
+		int kd = deep_kind(i, k);
+
+		if (kd) {
+			*kind = kd;
+			*layer = i;
+			return;
+		}
+	}
+}
+
+LFS_TEST(lk, deep_stack_matches_rules)
+{
+	char spec[64], want[16];
+	int i, k, pass;
+
+	for (i = 0; i < DEEP_LAYERS; i++) {
+		ASSERT_EQ(0, lfs_mkdir_p(L(i), 0755));
+		for (k = 0; k < DEEP_NAMES; k++) {
+			switch (deep_kind(i, k)) {
+			case 1:
+				snprintf(spec, sizeof(spec), "f n%d L%d", k, i);
+				ASSERT_EQ(0, lfs_build(L(i), spec));
+				break;
+			case 2:
+				ASSERT_EQ(0, lfs_whiteout(lfs_p(&self->c,
+								"l%d/n%d", i, k)));
+				break;
+			case 3:
+				snprintf(spec, sizeof(spec), "f n%d/in%d D%d", k, i, i);
+				ASSERT_EQ(0, lfs_build(L(i), spec));
+				break;
+			}
+		}
+	}
+	ASSERT_EQ(0, lfs_mount_n(&self->c, DEEP_LAYERS));
+	for (pass = 0; pass < 2; pass++) {
+		for (k = 0; k < DEEP_NAMES + 20; k++) {
+			int kind, layer;
+
+			deep_expect(k, &kind, &layer);
+			if (kind == 1) {
+				snprintf(want, sizeof(want), "L%d", layer);
+				EXPECT_STREQ(want, lfs_cat(M("n%d", k)));
+			} else if (kind == 3) {
+				snprintf(want, sizeof(want), "D%d", layer);
+				EXPECT_EQ(S_IFDIR, lfs_ftype(M("n%d", k)));
+				EXPECT_STREQ(want,
+					     lfs_cat(M("n%d/in%d", k, layer)));
+			} else {
+				EXPECT_EQ(-ENOENT, lfs_ftype(M("n%d", k)))
+					TH_LOG("n%d (pass %d)", k, pass);
+			}
+		}
+	}
+}
