@@ -14,7 +14,10 @@ show() {
 	done
 	printf '\n'
 }
-run() { show "$@"; "$@"; }
+failed=0
+# run: must succeed; oops: shows a command that is meant to fail
+run() { show "$@"; "$@" || { rc=$?; failed=1; printf '\033[31m(unexpected exit status %s)\033[0m\n' $rc; }; }
+oops() { show "$@"; if "$@"; then failed=1; printf '\033[31m(unexpectedly succeeded)\033[0m\n'; fi; }
 
 export LAYERFS_ROOT=/tmp/layerctl
 R=/tmp/demo-rootfs
@@ -54,7 +57,7 @@ bold "two containers from one image are independent"
 run layerctl run -d --name app1 busybox sleep 1000
 run layerctl run -d --name app2 busybox sleep 1000
 run layerctl exec app1 sh -c "echo unique-to-app1 > /srv/marker.txt"
-run layerctl exec app2 ls /srv/marker.txt
+oops layerctl exec app2 ls /srv/marker.txt
 run layerctl ps
 run layerctl diff app1
 run layerctl diff app2
@@ -78,7 +81,7 @@ bold "rm throws the writable layer away; the image is untouched"
 run layerctl rm -f app1 app2 edit
 run layerctl rm demo
 run layerctl ps
-run layerctl run --rm busybox ls /sample.txt
+oops layerctl run --rm busybox ls /sample.txt
 run layerctl run --rm busybox:sample ls /sample.txt
 
 bold "export as an OCI layout, import it back: same digests"
@@ -104,6 +107,7 @@ mount.layerfs none /tmp/many/m -o "lowerdir=$LOW,upperdir=/tmp/many/u,workdir=/t
 printf '$ ls /tmp/many/m | wc -l\n'; ls /tmp/many/m | wc -l
 run umount /tmp/many/m
 say "mistakes get one line saying why:"
-run mount.layerfs none /tmp/many/m -o lowerdir=/tmp/nonexistent
-run layerctl run busybox no-such-command
-run layerctl rmi nosuch
+oops mount.layerfs none /tmp/many/m -o lowerdir=/tmp/nonexistent
+oops layerctl run busybox no-such-command
+oops layerctl rmi nosuch
+exit $failed
