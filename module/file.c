@@ -22,6 +22,7 @@ struct lfs_file {
 	spinlock_t lock;		/* protects realfile, is_upper_data */
 	struct file *realfile;
 	bool is_upper_data;		/* realfile serves the final data */
+	bool fixed;			/* realfile never changes: no refs */
 };
 
 /* Flags a caller may change with fcntl() that the real file must follow. */
@@ -62,6 +63,9 @@ int lfs_file_attach(struct file *file, struct inode *inode,
 	spin_lock_init(&lf->lock);
 	lf->realfile = realfile;
 	lf->is_upper_data = lfs_data_is_upper(inode);
+	/* Without an upper layer, or with the data up, nothing can move. */
+	lf->fixed = lf->is_upper_data ||
+		    !lfs_upper_layer(LFS_FS(inode->i_sb));
 	file->private_data = lf;
 	if (realfile->f_mode & FMODE_CAN_ODIRECT)
 		file->f_mode |= FMODE_CAN_ODIRECT;
@@ -133,20 +137,27 @@ static void lfs_switch_to_upper(struct file *file, struct lfs_file *lf)
 	fput(old);
 }
 
-/* The real file for one operation, with a reference the caller drops. */
+/*
+ * The real file for one operation, with a reference the caller drops (with
+ * lfs_put_real()).  The common case, a file whose real file can never
+ * change, takes no reference and no lock.
+ */
 static struct file *lfs_real_file(struct file *file)
 {
 	struct lfs_file *lf = file->private_data;
 	struct file *realfile;
 	unsigned int flags;
 
-	if (unlikely(!READ_ONCE(lf->is_upper_data)) &&
-	    lfs_data_is_upper(file_inode(file)))
-		lfs_switch_to_upper(file, lf);
-
-	spin_lock(&lf->lock);
-	realfile = get_file(lf->realfile);
-	spin_unlock(&lf->lock);
+	if (likely(lf->fixed)) {
+		realfile = lf->realfile;
+	} else {
+		if (!READ_ONCE(lf->is_upper_data) &&
+		    lfs_data_is_upper(file_inode(file)))
+			lfs_switch_to_upper(file, lf);
+		spin_lock(&lf->lock);
+		realfile = get_file(lf->realfile);
+		spin_unlock(&lf->lock);
+	}
 
 	flags = READ_ONCE(file->f_flags);
 	if (unlikely((flags ^ realfile->f_flags) & LFS_SYNC_FLAGS)) {
@@ -156,6 +167,12 @@ static struct file *lfs_real_file(struct file *file)
 		spin_unlock(&realfile->f_lock);
 	}
 	return realfile;
+}
+
+static void lfs_put_real(struct file *file, struct file *realfile)
+{
+	if (!((struct lfs_file *)file->private_data)->fixed)
+		fput(realfile);
 }
 
 /* The real file's times are the truth; mirror them after an access. */
@@ -195,7 +212,7 @@ static ssize_t lfs_read_iter(struct kiocb *iocb, struct iov_iter *iter)
 	realfile = lfs_real_file(file);
 	ret = backing_file_read_iter(realfile, iter, iocb, iocb->ki_flags,
 				     &ctx);
-	fput(realfile);
+	lfs_put_real(file, realfile);
 	return ret;
 }
 
@@ -221,7 +238,7 @@ static ssize_t lfs_write_iter(struct kiocb *iocb, struct iov_iter *iter)
 	lfs_backing_ctx(file, &ctx);
 	realfile = lfs_real_file(file);
 	ret = backing_file_write_iter(realfile, iter, iocb, flags, &ctx);
-	fput(realfile);
+	lfs_put_real(file, realfile);
 out:
 	inode_unlock(inode);
 	return ret;
@@ -238,7 +255,7 @@ static ssize_t lfs_splice_read(struct file *in, loff_t *ppos,
 	lfs_backing_ctx(in, &ctx);
 	realfile = lfs_real_file(in);
 	ret = backing_file_splice_read(realfile, ppos, pipe, len, flags, &ctx);
-	fput(realfile);
+	lfs_put_real(in, realfile);
 	return ret;
 }
 
@@ -258,7 +275,7 @@ static ssize_t lfs_splice_write(struct pipe_inode_info *pipe, struct file *out,
 		realfile = lfs_real_file(out);
 		ret = backing_file_splice_write(pipe, realfile, ppos, len,
 						flags, &ctx);
-		fput(realfile);
+		lfs_put_real(out, realfile);
 	}
 	inode_unlock(inode);
 	return ret;
@@ -273,7 +290,7 @@ static int lfs_mmap(struct file *file, struct vm_area_struct *vma)
 	lfs_backing_ctx(file, &ctx);
 	realfile = lfs_real_file(file);
 	ret = backing_file_mmap(realfile, vma, &ctx);
-	fput(realfile);
+	lfs_put_real(file, realfile);
 	return ret;
 }
 
@@ -293,7 +310,7 @@ static loff_t lfs_llseek(struct file *file, loff_t offset, int whence)
 	ret = vfs_llseek(realfile, offset, whence);
 	file->f_pos = realfile->f_pos;
 	inode_unlock(inode);
-	fput(realfile);
+	lfs_put_real(file, realfile);
 	return ret;
 }
 
@@ -311,7 +328,7 @@ static int lfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 	old = lfs_override_creds(inode->i_sb);
 	err = vfs_fsync_range(realfile, start, end, datasync);
 	lfs_revert_creds(old);
-	fput(realfile);
+	lfs_put_real(file, realfile);
 	return err;
 }
 
@@ -330,7 +347,7 @@ static long lfs_fallocate(struct file *file, int mode, loff_t offset,
 		old = lfs_override_creds(inode->i_sb);
 		ret = vfs_fallocate(realfile, mode, offset, len);
 		lfs_revert_creds(old);
-		fput(realfile);
+		lfs_put_real(file, realfile);
 		lfs_copyattr(inode);
 	}
 	inode_unlock(inode);
@@ -347,7 +364,7 @@ static int lfs_fadvise(struct file *file, loff_t offset, loff_t len,
 	old = lfs_override_creds(file_inode(file)->i_sb);
 	err = vfs_fadvise(realfile, offset, len, advice);
 	lfs_revert_creds(old);
-	fput(realfile);
+	lfs_put_real(file, realfile);
 	return err;
 }
 
@@ -362,7 +379,7 @@ static int lfs_flush(struct file *file, fl_owner_t id)
 		err = realfile->f_op->flush(realfile, id);
 		lfs_revert_creds(old);
 	}
-	fput(realfile);
+	lfs_put_real(file, realfile);
 	return err;
 }
 
@@ -385,8 +402,8 @@ static ssize_t lfs_copy_file_range(struct file *in, loff_t pos_in,
 	ret = vfs_copy_file_range(real_in, pos_in, real_out, pos_out, len,
 				  flags);
 	lfs_revert_creds(old);
-	fput(real_out);
-	fput(real_in);
+	lfs_put_real(out, real_out);
+	lfs_put_real(in, real_in);
 	lfs_copyattr(inode);
 out:
 	inode_unlock(inode);
@@ -414,8 +431,8 @@ static loff_t lfs_remap_file_range(struct file *in, loff_t pos_in,
 		ret = vfs_clone_file_range(real_in, pos_in, real_out, pos_out,
 					   len, remap_flags);
 	lfs_revert_creds(old);
-	fput(real_out);
-	fput(real_in);
+	lfs_put_real(out, real_out);
+	lfs_put_real(in, real_in);
 	lfs_copyattr(inode);
 	return ret;
 }
