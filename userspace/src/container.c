@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <getopt.h>
 #include <signal.h>
@@ -730,4 +731,29 @@ out:
 	json_object_put(ct);
 	json_object_put(cfg);
 	return r;
+}
+
+int cmd_logs(struct gopts *g, int argc, char **argv)
+{
+	char *name, *p, buf[65536];
+	int fd;
+	ssize_t n;
+
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return help_for("logs", 0, NULL);
+	if (argc != 2)
+		FAIL("usage: %s logs CONTAINER", lfs_prog);
+	if (store_open(&g->st, g->root, false) || container_find(&g->st, argv[1], &name))
+		return -1;
+	p = store_path(&g->st, "containers/%s/log", name);
+	free(name);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	free(p);
+	if (fd < 0)
+		return 0;	/* never ran detached: no log */
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (fwrite(buf, 1, n, stdout) != (size_t)n)
+			break;
+	close(fd);
+	return 0;
 }

@@ -81,6 +81,9 @@ static const struct {
 "Usage: layerctl rm [-f] CONTAINER...\n"
 "Delete containers and their writable layers.  A running container is refused\n"
 "unless -f (which kills it).  Volumes are never deleted.\n" },
+	{ "logs",
+"Usage: layerctl logs CONTAINER\n"
+"Print the output of a container run with -d (or started with start -d).\n" },
 	{ "diff",
 "Usage: layerctl diff CONTAINER\n"
 "List the container's changes against its image, read from its writable layer:\n"
@@ -99,7 +102,7 @@ static const char *overview =
 "their own writable layer.\n"
 "\n"
 "Images:     import  images  history  ls  rmi  export  tag  inspect\n"
-"Containers: create  run  start  exec  ps  stop  kill  rm  diff  commit\n"
+"Containers: create  run  start  exec  ps  logs  stop  kill  rm  diff  commit\n"
 "\n"
 "  --root DIR   store (default $LAYERFS_ROOT, else /var/lib/layerfs)\n"
 "  --help       this text; 'layerctl COMMAND --help' for a command\n"

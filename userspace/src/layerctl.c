@@ -19,7 +19,7 @@ static const struct {
 	{ "rmi", cmd_rmi }, { "export", cmd_export }, { "tag", cmd_tag },
 	{ "inspect", cmd_inspect }, { "ls", cmd_ls }, { "create", cmd_create }, { "run", cmd_run },
 	{ "start", cmd_start }, { "exec", cmd_exec }, { "ps", cmd_ps }, { "stop", cmd_stop },
-	{ "kill", cmd_kill }, { "rm", cmd_rm }, { "diff", cmd_diff }, { "commit", cmd_commit },
+	{ "kill", cmd_kill }, { "rm", cmd_rm }, { "diff", cmd_diff }, { "logs", cmd_logs }, { "commit", cmd_commit },
 };
 
 int main(int argc, char **argv)

@@ -190,6 +190,7 @@ int cmd_rm(struct gopts *g, int argc, char **argv);
 int cmd_diff(struct gopts *g, int argc, char **argv);
 int cmd_commit(struct gopts *g, int argc, char **argv);
 int cmd_ls(struct gopts *g, int argc, char **argv);
+int cmd_logs(struct gopts *g, int argc, char **argv);
 
 /* oci.c */
 int oci_import(struct store *st, const char *dir, const char *ref, const char *name,

@@ -115,7 +115,7 @@ fails "rm of a running container is refused" $L rm bg
 fails "start of a running container is refused" $L start bg
 t "stop sends TERM" $L stop -t 5 bg
 same "stopped container exited with its TERM handler's status" 1 "$($L ps | grep -c '^bg .*exited (3)')"
-t "log has the output" grep -q got-term $LAYERFS_ROOT/containers/bg/log
+t "logs shows the output" sh -c "$L logs bg | grep -q got-term"
 t "start -d again" $L start -d bg
 t "kill it" $L kill bg
 same "killed container is exited" 1 "$($L ps | grep -c '^bg .*exited')"

@@ -155,7 +155,7 @@ same "only c2 exists" "c2" "$($L ps -q)"
 t "no temp leftovers" clean_store
 t "rm c2" $L rm c2
 
-for c in import images history ls rmi export tag inspect create run start exec ps stop kill rm diff commit; do
+for c in import images history ls rmi export tag inspect create run start exec ps logs stop kill rm diff commit; do
 	$L $c --help >$W/out 2>&1 && grep -q "^Usage: layerctl $c" $W/out || { nok "$c --help"; continue; }
 done
 ok "--help on every command"
