@@ -38,7 +38,7 @@ IMGSUM=$(tree_sum $IMGLAYER)
 $L run --rm bb true; same "exit status 0 passed through" 0 $?
 $L run --rm bb sh -c 'exit 7'; same "exit status 7 passed through" 7 $?
 $L run --name k9 bb sleep 100 & P=$!
-sleep 1; $L kill k9 >/dev/null; wait $P; same "killed by SIGKILL gives 137" 137 $?
+wait_running k9; $L kill k9 >/dev/null; wait $P; same "killed by SIGKILL gives 137" 137 $?
 $L rm k9 >/dev/null
 same "CMD is PID 1" 1 "$($L run --rm bb sh -c 'echo $$')"
 same "hostname set" box1 "$($L run --rm --hostname box1 bb hostname)"
@@ -122,8 +122,10 @@ same "killed container is exited" 1 "$($L ps | grep -c '^bg .*exited')"
 t "run -d another" $L run -d --name bg2 bb sleep 1000
 t "rm -f a running container" $L rm -f bg2
 same "bg2 is gone" "" "$($L ps -q | grep bg2)"
-$L run --name sig bb sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done' &
-P=$!; sleep 1; kill -USR1 $P; wait $P
+mkdir -p $W/sig
+$L run --name sig -v $W/sig:/sig bb sh -c 'trap "exit 9" USR1; touch /sig/ready; while :; do sleep 0.1; done' &
+P=$!; i=0; while [ ! -e $W/sig/ready ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+kill -USR1 $P; wait $P
 same "signals to layerctl run reach the container" 9 $?
 
 # mistakes

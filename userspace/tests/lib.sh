@@ -35,3 +35,6 @@ tree_sum() { (cd "$1" && find . | sort | while read -r f; do stat -c '%n %f %s %
 
 sha() { sha256sum "$1" | cut -c1-64; }
 size() { wc -c <"$1" | tr -d ' '; }
+
+# wait (up to a minute) until container $1 is running
+wait_running() { i=0; while [ $i -lt 600 ] && ! $L ps | grep -q "^$1 .*running"; do sleep 0.1; i=$((i+1)); done; }
