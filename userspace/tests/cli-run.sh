@@ -107,6 +107,7 @@ same "image layer byte-for-byte unchanged" "$IMGSUM" "$(tree_sum $IMGLAYER)"
 
 # detached, exec, stop, kill, signals
 t "run -d" $L run -d --name bg bb sh -c 'trap "echo got-term; exit 3" TERM; echo up; while :; do sleep 0.1; done'
+i=0; while [ $i -lt 600 ] && ! $L logs bg | grep -q up; do sleep 0.1; i=$((i+1)); done	# trap set
 same "ps shows it running" 1 "$($L ps | grep -c '^bg .*running')"
 same "exec runs in the container" "hi-from-exec" "$($L exec -e X=hi-from-exec bg sh -c 'echo $X')"
 same "exec sees the container's PID namespace" 1 "$($L exec bg sh -c 'cat /proc/1/cmdline | tr "\0" " " | grep -c trap')"
