@@ -24,7 +24,7 @@ NOWARN := $(CURDIR)/scripts/nowarn.sh
 SUBMAKE = $(MAKE) --no-print-directory
 MOD_SRCS = $(wildcard module/*.c module/*.h)
 
-.PHONY: all build module userspace selftests setup check demo vm-shell \
+.PHONY: all build module userspace selftests setup check demo vm-shell bench \
 	checkpatch sparse clean need-kdir
 
 # Public entry points run setup first, then re-enter make so that KDIR is
@@ -44,6 +44,11 @@ demo:
 
 vm-shell: build
 	@scripts/run-vm.sh shell
+
+# layerfs vs overlayfs vs the bare filesystem in the VM; results in results/
+bench:
+	@scripts/setup.sh
+	@MAKE="$(MAKE)" scripts/bench.sh
 
 setup:
 	@scripts/setup.sh
