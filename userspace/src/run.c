@@ -315,11 +315,7 @@ static char *create_container(struct gopts *g, struct spec *s)
 		goto fail_unlocked;
 	json_object_object_get_ex(cfg, "config", &conf);
 	random_hex(cid, LFS_DIGEST_HEX);
-	name = xstrdup(s->name ? s->name : (char[13]){ 0 });
-	if (!s->name) {
-		free(name);
-		name = xstrndup(cid, 12);
-	}
+	name = s->name ? xstrdup(s->name) : xstrndup(cid, 12);
 	{
 		json_object *old = container_load(&g->st, name);
 
