@@ -11,8 +11,10 @@
  * With LABEL "-" nothing is printed (set-up helpers).
  *
  * Timed commands:
- *   lookup DIR PREFIX N        lstat DIR/PREFIX0..N-1           us/op
- *   readdir DIR PASSES         open+getdents64+close, per pass  ms
+ *   lookup DIR PREFIX N EXIST  lstat DIR/PREFIX0..N-1; all must
+ *                              exist (EXIST 1) or none (0)     us/op
+ *   readdir DIR PASSES [N]     open+getdents64+close, per pass;
+ *                              N: the names expected (no . ..)  ms
  *   seqread FILE BUFKIB        read(2) the whole file           ms
  *   randread FILE COUNT        4 KiB pread at random offsets    us/op
  *   mmapread FILE              mmap, touch every page, munmap   ms
@@ -110,7 +112,7 @@ static int open_dir(const char *dir)
 	return fd;
 }
 
-static void cmd_lookup(const char *dir, const char *prefix, long n)
+static void cmd_lookup(const char *dir, const char *prefix, long n, long exist)
 {
 	int dfd = open_dir(dir);
 	char name[256];
@@ -128,7 +130,7 @@ static void cmd_lookup(const char *dir, const char *prefix, long n)
 	}
 	t = now_ns() - t;
 	close(dfd);
-	if (found != 0 && found != n) {
+	if (found != (exist ? n : 0)) {
 		fprintf(stderr, "lfsbench: lookup %s/%s*: %ld of %ld found\n",
 			dir, prefix, found, n);
 		exit(1);
@@ -136,7 +138,7 @@ static void cmd_lookup(const char *dir, const char *prefix, long n)
 	report(t, (uint64_t)n, "us/op");
 }
 
-static void cmd_readdir(const char *dir, long passes)
+static void cmd_readdir(const char *dir, long passes, long expect)
 {
 	static char buf[65536];
 	uint64_t t, total = 0;
@@ -158,7 +160,8 @@ static void cmd_readdir(const char *dir, long passes)
 			for (long off = 0; off < nr;) {
 				struct dirent64 *d = (void *)(buf + off);
 
-				entries++;
+				if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+					entries++;
 				off += d->d_reclen;
 			}
 		}
@@ -172,8 +175,11 @@ static void cmd_readdir(const char *dir, long passes)
 			exit(1);
 		}
 	}
-	if (label[0] != '-')
-		fprintf(stderr, "# readdir %s: %ld entries\n", dir, entries);
+	if (expect >= 0 && entries != expect) {
+		fprintf(stderr, "lfsbench: readdir %s: %ld entries, not %ld\n",
+			dir, entries, expect);
+		exit(1);
+	}
 	report(total, (uint64_t)passes, "ms");
 }
 
@@ -462,11 +468,11 @@ int main(int argc, char **argv)
 	argv += 3;
 	argc -= 3;
 	if (!strcmp(cmd, "lookup")) {
-		NEED(3);
-		cmd_lookup(argv[0], argv[1], num(argv[2]));
+		NEED(4);
+		cmd_lookup(argv[0], argv[1], num(argv[2]), num(argv[3]));
 	} else if (!strcmp(cmd, "readdir")) {
 		NEED(2);
-		cmd_readdir(argv[0], num(argv[1]));
+		cmd_readdir(argv[0], num(argv[1]), argc > 2 ? num(argv[2]) : -1);
 	} else if (!strcmp(cmd, "seqread")) {
 		NEED(2);
 		cmd_seqread(argv[0], num(argv[1]));

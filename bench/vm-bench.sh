@@ -29,19 +29,28 @@ errors=0
 mnt() {
 	o="lowerdir=$2"
 	[ -n "$3" ] && o="$o,upperdir=$3,workdir=$4"
+	# overlayfs refuses a read-only union of one layer: one lower layer
+	# gets an empty upper layer (for layerfs too, to compare the same)
+	if [ -z "$3" ] && [ "$1" != native ] && [ "${2#*:}" = "$2" ]; then
+		fresh .u1 .w1
+		o="$o,upperdir=.u1,workdir=.w1"
+	fi
 	case $1 in
 	native) $B - mount bind "$5" $M x ;;
 	layerfs) $B - mount layerfs none $M "$o" ;;
 	overlay) $B - mount overlay none $M "$o" ;;
 	overlay-meta) $B - mount overlay none $M "$o,metacopy=on,redirect_dir=on" ;;
-	esac || fail "mount $1 $o"
+	esac || { fail "mount $1 $o"; mok=0; }
 }
-umnt() { umount $M || fail "umount $M"; }
+# after a failed mount, measure nothing until the next umnt
+mok=1
+umnt() { [ $mok = 1 ] && { umount $M || fail "umount $M"; }; mok=1; }
 # fresh DIR...: empty directories
 fresh() { rm -rf "$@"; mkdir -p "$@"; }
 lab() { echo "base=$base case=$1 param=$2 fs=$3 rep=$4"; }
 # b LABEL-ARGS(4) -- COMMAND...: run a timed command, report failures
 b() {
+	[ $mok = 1 ] || return 0
 	bl=$(lab "$1" "$2" "$3" "$4")
 	shift 4
 	$B "$bl" "$@" || fail "$bl: $*"
@@ -77,12 +86,12 @@ case_lookup() {
 		while [ $rep -le $REPS ]; do
 			for fs in native overlay layerfs; do
 				for kind in present absent; do
-					p=f
-					[ $kind = absent ] && p=x
+					p=f e=1
+					[ $kind = absent ] && p=x e=0
 					dropcaches
 					mnt $fs "$lowers" "" "" $bottom
-					b lookup-cold-$kind L$l $fs $rep lookup $M $p $n
-					b lookup-warm-$kind L$l $fs $rep lookup $M $p $n
+					b lookup-cold-$kind L$l $fs $rep lookup $M $p $n $e
+					b lookup-warm-$kind L$l $fs $rep lookup $M $p $n $e
 					umnt
 				done
 			done
@@ -117,8 +126,8 @@ case_readdir() {
 		while [ $rep -le $REPS ]; do
 			for fs in native overlay layerfs; do
 				mnt $fs "$lowers" "" "" nat
-				b readdir-first L$l $fs $rep readdir $M 1
-				b readdir-warm L$l $fs $rep readdir $M $READDIR_PASSES
+				b readdir-first L$l $fs $rep readdir $M 1 $READDIR_N
+				b readdir-warm L$l $fs $rep readdir $M $READDIR_PASSES $READDIR_N
 				umnt
 			done
 			rep=$((rep + 1))
@@ -174,6 +183,8 @@ case_copyup() {
 		for fs in native overlay overlay-meta layerfs; do
 			for op in openwrite chmod; do
 				fresh u w
+				# no writeback of the last copy in this one's fsync
+				sync
 				mnt $fs lo u w lo
 				for s in $COPYUP_KIB; do
 					b copyup-$op ${s}KiB $fs $rep $op $M/s$s
@@ -272,6 +283,100 @@ case_cstart() {
 	case_end cstart
 }
 
+# --- profiles: where the time goes, per kernel function ---------------------
+# function_graph (perf has no PMU under TCG) on every layerfs or overlay
+# function and the VFS calls they make into the layers; the trace is
+# summarised in the VM: calls, total and mean inclusive time per function
+# (tracing inflates the absolute times; compare the shares).
+T=/sys/kernel/tracing
+VFS_FUNCS="lookup_one_unlocked lookup_one_len lookup_positive_unlocked
+	iterate_dir dentry_open vfs_getxattr __vfs_getxattr vfs_setxattr
+	vfs_create vfs_unlink vfs_rename vfs_link vfs_mkdir vfs_whiteout
+	vfs_fsync_range vfs_copy_file_range vfs_clone_file_range notify_change
+	vfs_tmpfile kernel_tmpfile_open d_alloc_parallel backing_file_open
+	generic_permission inode_permission lock_rename"
+trace_on() {	# MODULE
+	echo 0 > $T/tracing_on
+	echo nop > $T/current_tracer
+	echo 16384 > $T/buffer_size_kb
+	: > $T/set_ftrace_filter
+	echo ":mod:$1" > $T/set_ftrace_filter
+	for f in $VFS_FUNCS; do echo $f >> $T/set_ftrace_filter 2>/dev/null; done
+	echo 1 > $T/options/funcgraph-tail 2>/dev/null
+	echo 0 > $T/options/funcgraph-irqs 2>/dev/null
+	echo function_graph > $T/current_tracer
+	: > $T/trace
+	echo 1 > $T/tracing_on
+}
+trace_off() {	# NAME: print the top functions by total inclusive time
+	echo 0 > $T/tracing_on
+	log "PROFILE $1 (function, calls, total us, mean us; inclusive)"
+	awk '
+	/ us / && /[|]/ {
+		t = $0; sub(/ us .*/, "", t); sub(/.*[ +!#*@$]/, "", t)
+		f = $0; sub(/.*[|][ ]*/, "", f)
+		if (f ~ /^} \/\* /) { sub(/^} \/\* /, "", f); sub(/ \*\/.*/, "", f) }
+		else if (f ~ /\(\);/) sub(/\(\);.*/, "", f)
+		else next
+		sub(/ \[.*\]/, "", f)
+		n[f]++; tot[f] += t
+	}
+	END { for (f in n) printf "%s %d %.1f %.2f\n", f, n[f], tot[f], tot[f] / n[f] }' $T/trace |
+		sort -k3 -g -r | head -n 25 | awk -v p="$1" '{ printf "# PROF %s %-32s %7d %10.1f %9.2f\n", p, $1, $2, $3, $4 }'
+	echo nop > $T/current_tracer
+	: > $T/set_ftrace_filter
+}
+
+case_profile() {
+	[ $base = tmpfs ] || return 0
+	case_start profile
+	mount -t tracefs nodev $T 2>/dev/null
+	[ -w $T/current_tracer ] || { log "no tracefs: no profiles"; return; }
+	R=$root/profile
+	fresh $R/L $R/rd
+	cd $R/L || return
+	i=0
+	while [ $i -lt 128 ]; do
+		mkdir $i && : > $i/k$i
+		i=$((i + 1))
+	done
+	$B - mkfiles 127 f 100 0
+	lowers=$(seq -s: 0 127)
+	for fs in overlay layerfs; do
+		mod=$fs
+		dropcaches
+		mnt $fs "$lowers" "" "" x
+		trace_on $mod
+		$B - lookup $M x 100 0
+		trace_off "lookup-cold-absent-L128-$fs"
+		umnt
+	done
+	cd $R/rd || return
+	mkdir 0 && $B - mkfiles 0 e $READDIR_N 0
+	for fs in overlay layerfs; do
+		mnt $fs 0 "" "" x
+		trace_on $fs
+		$B - readdir $M 1 $READDIR_N
+		trace_off "readdir-first-L1-$fs"
+		umnt
+	done
+	cd $R || return
+	mkdir -p lo/d && $B - mkfiles lo/d f 200 100 && $B - mkfile lo/big 1
+	for fs in overlay layerfs; do
+		fresh u w
+		mnt $fs lo u w x
+		trace_on $fs
+		$B - create $M/d n 200
+		$B - unlink $M/d f 200
+		$B - openwrite $M/big
+		trace_off "create+unlink-lower+copyup-$fs"
+		umnt
+	done
+	cd /
+	rm -rf $R
+	case_end profile
+}
+
 start=$(up)
 log "LFS-BENCH-START kernel=$(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo) mem_kib=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
 log "config: $(grep -v '^#' /bench/config | tr '\n' ' ')"
@@ -286,7 +391,7 @@ for base in $BASES; do
 		mkdir -p $root
 		;;
 	esac
-	for c in lookup readdir read copyup files untar cstart; do
+	for c in lookup readdir read copyup files untar cstart profile; do
 		want $c && case_$c
 	done
 	[ $base = tmpfs ] && umount /bench/tmpfs

@@ -60,6 +60,9 @@ mem=${LFS_BENCH_MEM:-4096}
 
 # --- build ------------------------------------------------------------------
 "${MAKE:-make}" --no-print-directory -C "$top" module
+modver=$(git -C "$top" log -1 --format='%h %ad' --date=format:'%Y-%m-%d %H:%M' -- module/ 2>/dev/null || echo unknown)
+[ -n "$(git -C "$top" status --porcelain -- module/ 2>/dev/null)" ] && modver="$modver + uncommitted changes"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 extra=$vm/extra
 rm -rf "$extra"
 mkdir -p "$extra/bench"
@@ -130,6 +133,7 @@ tr -d '\r' < "$log" | grep -q '^# LFS-BENCH-END errors=0' || {
 		"host $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1))"
 	echo "kernel $KVER; each value: median of $REPS runs (min..max);" \
 		"ratio = layerfs cost / other cost (below 1: layerfs is faster)"
+	echo "module: last commit $modver; host load average before/after: $load0 / $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "make bench took $((t1 - t0)) s (build, images and VM); untar tree: $src_files entries, $src_kib KiB"
 	echo
 	bash "$top/bench/report.sh" "$log" "$res/bench-$stamp.csv" "$res/bench-$stamp.svg"
