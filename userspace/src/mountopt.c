@@ -440,6 +440,43 @@ static int legacy_mount(struct mount_req *r, const char *target, bool fake)
 	return 0;
 }
 
+/* Is path (resolved) the directory dir or below it? */
+static bool path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (n == 1 && dir[0] == '/')
+		return true;
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
+/*
+ * The kernel cannot tell where a new union will be mounted; a mount point
+ * inside one of its own layers is harmless there but almost certainly a
+ * mistake, so it is refused here.
+ */
+static int check_target_outside_layers(struct mount_req *r, const char *target)
+{
+	char *t = realpath(target, NULL), *l = NULL;
+	int ret = 0;
+
+	if (!t)
+		return 0;	/* the mount itself reports a missing target */
+	for (size_t i = 0; i <= r->lowers.n && !ret; i++) {
+		const char *dir = i < r->lowers.n ? r->lowers.v[i] : r->upperdir;
+
+		if (!dir || !(l = realpath(dir, NULL)))
+			continue;
+		if (path_within(t, l)) {
+			lfs_err("mount point %s is inside layer %s", target, dir);
+			ret = -1;
+		}
+		free(l);
+	}
+	free(t);
+	return ret;
+}
+
 int mount_req_apply(struct mount_req *r, const char *target, bool fake, bool verbose)
 {
 	const char *t = lfs_fstype();
@@ -447,6 +484,8 @@ int mount_req_apply(struct mount_req *r, const char *target, bool fake, bool ver
 
 	if (r->remount)
 		return legacy_mount(r, target, fake);
+	if (check_target_outside_layers(r, target))
+		return -1;
 	fd = fsopen(t, FSOPEN_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOSYS)

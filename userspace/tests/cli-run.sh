@@ -146,6 +146,9 @@ while [ $i -le 300 ]; do mkdir -p $W/ml/l/layer-with-a-long-name-$i; echo $i >$W
 t "mount 300 layers (${#LOW} bytes of lowerdir)" $M none $W/ml/m -o "lowerdir=$LOW,upperdir=$W/ml/u,workdir=$W/ml/w,x-layerfs.mkdirs"
 same "all 300 layers visible" 300 "$(ls $W/ml/m | wc -l)"
 umount $W/ml/m
+mkdir -p $W/ml/in/l1/sub $W/ml/in/l2
+fails "mount point inside a layer is refused" $M none $W/ml/in/l1/sub -o "lowerdir=$W/ml/in/l2:$W/ml/in/l1"
+same "nothing mounted there" "" "$(grep " $W/ml/in/l1/sub " /proc/mounts)"
 t "mount_program convention: options first, relative paths, no source" sh -c "cd $W/ml && $M -o lowerdir=l/layer-with-a-long-name-1:l/layer-with-a-long-name-2,upperdir=u,workdir=w m"
 same "mount_program mount works" "$(printf 'f1\nf2')" "$(ls $W/ml/m)"
 umount $W/ml/m
