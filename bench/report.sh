@@ -110,11 +110,11 @@ if command -v gnuplot >/dev/null && [ -s "$tmp/ratios" ]; then
 		echo "set style histogram clustered gap 1"
 		echo "set style fill solid 0.8 border -1"
 		echo "set logscale y"
-		echo "set yrange [0.01:1000]"
+		echo "set yrange [0.0001:100000]"
 		echo "set grid ytics"
 		echo "set xtics rotate by -60 font 'sans,8' nomirror"
 		echo "set datafile missing 'NaN'"
-		echo "set key top left"
+		echo "set key outside top center horizontal"
 		echo "set ylabel 'cost ratio (below 1: layerfs faster)'"
 		for b in $bases; do
 			echo "set title 'layerfs cost ratios on $b (median of runs)'"
@@ -123,4 +123,32 @@ if command -v gnuplot >/dev/null && [ -s "$tmp/ratios" ]; then
 		echo "unset multiplot"
 	} > "$tmp/plot.gp"
 	gnuplot "$tmp/plot.gp" || echo "report: gnuplot failed"
+fi
+
+# 5. cold lookup cost against the number of layers (the flatness goal)
+lsvg=${svg%.svg}-lookup.svg
+awk -F '\t' -v d="$tmp" '$3 ~ /^lookup-cold-/ && $4 ~ /^L[0-9]+$/ {
+	f = d "/lk-" $2 "-" $3 "-" $5; sub(/^L/, "", $4); print $4, $8 > f }' "$tmp/stats"
+if command -v gnuplot >/dev/null && ls "$tmp"/lk-* >/dev/null 2>&1; then
+	{
+		echo "set terminal svg size 1100,800 dynamic font 'sans,10'"
+		echo "set output '$lsvg'"
+		echo "set multiplot layout 2,2"
+		echo "set logscale xy"
+		echo "set grid"
+		echo "set xlabel 'lower layers'"
+		echo "set ylabel 'us per lstat (median)'"
+		echo "set key top left"
+		for f in "$tmp"/lk-*-native; do
+			b=${f#"$tmp"/lk-}; b=${b%-native}
+			echo "set title 'cold lookup, names ${b##*-}, on ${b%%-*}'"
+			plot="plot"
+			for fs in native overlay layerfs; do
+				[ -f "$tmp/lk-$b-$fs" ] && plot="$plot '$tmp/lk-$b-$fs' using 1:2 with linespoints title '$fs',"
+			done
+			echo "${plot%,}"
+		done
+		echo "unset multiplot"
+	} > "$tmp/lookup.gp"
+	gnuplot "$tmp/lookup.gp" || echo "report: gnuplot failed (lookup plot)"
 fi

@@ -135,6 +135,25 @@ case_readdir() {
 		cd /
 		rm -rf $R
 	done
+	# a directory that exists in one layer of four (most directories of an
+	# image): overlayfs passes it straight through to the real directory
+	R=$root/readdir
+	fresh $R/0 $R/1 $R/2 $R/3/d $R/nat/d
+	cd $R || return
+	$B - mkfiles 3/d e $READDIR_N 0
+	$B - mkfiles nat/d e $READDIR_N 0
+	rep=1
+	while [ $rep -le $REPS ]; do
+		for fs in native overlay layerfs; do
+			mnt $fs 0:1:2:3 "" "" nat
+			b readdir-first 1of4 $fs $rep readdir $M/d 1 $READDIR_N
+			b readdir-warm 1of4 $fs $rep readdir $M/d $READDIR_PASSES $READDIR_N
+			umnt
+		done
+		rep=$((rep + 1))
+	done
+	cd /
+	rm -rf $R
 	case_end readdir
 }
 
@@ -272,8 +291,8 @@ case_cstart() {
 			fresh u w
 			o="lowerdir=0:1,upperdir=u,workdir=w"
 			case $fs in
-			native) b cstart 1 $fs $rep cstart $CSTART_N $M bind 1 x ;;
-			*) b cstart 1 $fs $rep cstart $CSTART_N $M $fs none "$o" ;;
+			native) b cstart mount+exec $fs $rep cstart $CSTART_N $M bind 1 x ;;
+			*) b cstart mount+exec $fs $rep cstart $CSTART_N $M $fs none "$o" ;;
 			esac
 		done
 		rep=$((rep + 1))

@@ -13,7 +13,7 @@
 #
 # environment:
 #   LFS_BENCH_SCALE  full (default) or quick (a smoke run of a few minutes)
-#   LFS_BENCH_CASES  subset of "lookup readdir read copyup files untar cstart"
+#   LFS_BENCH_CASES  subset of "lookup readdir read copyup files untar cstart profile"
 #   LFS_BENCH_BASES  subset of "tmpfs ext4"
 #   LFS_BENCH_MEM    VM memory in MiB (default 4096)
 #   LFS_BENCH_TIMEOUT seconds (default 2400)
@@ -54,7 +54,7 @@ quick)
 	;;
 *) echo "bench: LFS_BENCH_SCALE is full or quick" >&2; exit 2 ;;
 esac
-CASES=${LFS_BENCH_CASES:-lookup readdir read copyup files untar cstart}
+CASES=${LFS_BENCH_CASES:-lookup readdir read copyup files untar cstart profile}
 BASES=${LFS_BENCH_BASES:-tmpfs ext4}
 mem=${LFS_BENCH_MEM:-4096}
 
