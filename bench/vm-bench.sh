@@ -308,7 +308,10 @@ case_cstart() {
 # summarised in the VM: calls, total and mean inclusive time per function
 # (tracing inflates the absolute times; compare the shares).
 T=/sys/kernel/tracing
-VFS_FUNCS="lookup_one_unlocked lookup_one_len lookup_positive_unlocked
+VFS_FUNCS="backing_file_read_iter vfs_iter_read rw_verify_area
+	security_file_permission fsnotify filemap_read override_creds
+	revert_creds vfs_fsync ext4_sync_file shmem_file_read_iter
+	ext4_file_read_iter lookup_one_unlocked lookup_one_len lookup_positive_unlocked
 	iterate_dir dentry_open vfs_getxattr __vfs_getxattr vfs_setxattr
 	vfs_create vfs_unlink vfs_rename vfs_link vfs_mkdir vfs_whiteout
 	vfs_fsync_range vfs_copy_file_range vfs_clone_file_range notify_change
@@ -347,11 +350,35 @@ trace_off() {	# NAME: print the top functions by total inclusive time
 }
 
 case_profile() {
-	[ $base = tmpfs ] || return 0
 	case_start profile
 	mount -t tracefs nodev $T 2>/dev/null
 	[ -w $T/current_tracer ] || { log "no tracefs: no profiles"; return; }
 	R=$root/profile
+	# chmod of big (sparse) lower files, and 4 KiB random reads
+	fresh $R/lo
+	cd $R || return
+	i=0
+	while [ $i -lt 10 ]; do truncate -s 512M lo/big$i; i=$((i + 1)); done
+	$B - mkfile lo/data 64
+	for fs in overlay-meta layerfs; do
+		mod=${fs%-meta}
+		fresh u w
+		mnt $fs lo u w x
+		trace_on $mod
+		i=0
+		while [ $i -lt 10 ]; do $B - chmod $M/big$i; i=$((i + 1)); done
+		trace_off "$base-chmod-512MiB-x10-$fs"
+		trace_on $mod
+		$B - randread $M/data 2000
+		trace_off "$base-randread-4KiB-x2000-$fs"
+		umnt
+	done
+	cd /
+	rm -rf $R
+	if [ $base != tmpfs ]; then
+		case_end profile
+		return 0
+	fi
 	fresh $R/L $R/rd
 	cd $R/L || return
 	i=0
