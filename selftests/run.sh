@@ -32,6 +32,26 @@ else
 	tests=$LFS_RUN_TESTS
 fi
 
+# Issue 3: the lower layers are byte-for-byte unchanged after the whole
+# suite. Every writable-union fixture checks its own lowers when it ends
+# (lfs_wr_check_lowers); this covers the shared image layers, which every
+# read-only test and the image test use as lowerdir: names, types, modes,
+# owners, sizes, mtimes, link counts, xattrs and contents, before and
+# after.
+tree_sum() {
+	(cd "$1" && find . | sort | while IFS= read -r p; do
+		stat -c '%n %f %u:%g %s %Y %h' "$p"
+		command -v lfs-xattr >/dev/null && lfs-xattr list "$p" 2>/dev/null |
+			while IFS= read -r x; do
+				printf '%s=' "$x"
+				lfs-xattr get "$p" "$x" 2>/dev/null
+			done
+		[ -f "$p" ] && [ ! -L "$p" ] && sha256sum < "$p"
+	done) | sha256sum | cut -d' ' -f1
+}
+lowers_before=
+[ -n "${LFS_IMAGE:-}" ] && [ -d "$LFS_IMAGE" ] && lowers_before=$(tree_sum "$LFS_IMAGE")
+
 start=$(date +%s)
 for t in $fstypes; do
 	first=1
@@ -74,5 +94,17 @@ case " $fstypes " in *" layerfs "*)
 	fi
 	;;
 esac
+if [ -n "$lowers_before" ]; then
+	echo "# LFS-RUN fstype=- base=$LFS_IMAGE test=lowers-unchanged"
+	echo "TAP version 13"
+	echo "1..1"
+	after=$(tree_sum "$LFS_IMAGE")
+	if [ "$after" = "$lowers_before" ]; then
+		echo "ok 1 image layers unchanged by the whole suite ($after)"
+	else
+		echo "not ok 1 image layers changed: $lowers_before before, $after after"
+	fi
+	echo "# LFS-RUN-END rc=0"
+fi
 echo "# LFS-TIME total seconds=$(($(date +%s) - start))"
 echo "# LFS-SELFTESTS-DONE"
