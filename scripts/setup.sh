@@ -21,6 +21,7 @@ packages=(
 	gnuplot-nox
 	clang libclang-rt-14-dev
 	python3
+	skopeo umoci zstd
 )
 
 ksrc_files=(
