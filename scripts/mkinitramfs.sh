@@ -113,6 +113,12 @@ if [ -d "$top/userspace/build" ]; then
 		-exec cp -a {} usr/bin/ \;
 fi
 [ -x "$xattr" ] && install -m 755 "$xattr" usr/bin/lfs-xattr
+# Host programs the tests use when present (their libraries follow below).
+for tool in zstd; do
+	if p=$(command -v "$tool" 2>/dev/null) && [ ! -e "usr/bin/$tool" ]; then
+		cp -L "$p" "usr/bin/$tool"
+	fi
+done
 install -m 755 "$top/scripts/vm/demo.sh" usr/share/layerfs/demo.sh
 for f in "$top"/userspace/demo/*.sh; do
 	[ -f "$f" ] && install -m 755 "$f" usr/share/layerfs/demo.d/
