@@ -22,7 +22,7 @@ endif
 
 NOWARN := $(CURDIR)/scripts/nowarn.sh
 SUBMAKE = $(MAKE) --no-print-directory
-MOD_SRCS = $(wildcard module/*.c module/*.h)
+MOD_SRCS = $(filter-out %.mod.c,$(wildcard module/*.c module/*.h))
 
 .PHONY: all build module userspace selftests setup check demo vm-shell bench \
 	checkpatch sparse clean need-kdir
