@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make check`: build, checkpatch, host-side tests, the VM suite.  The last
+# `make check`: build, checkpatch, sparse, host-side tests, the VM suite.  The last
 # line printed is `N passed, N failed` (`, N skipped` when any); the exit
 # status is non-zero on any failure.
 #
@@ -59,6 +59,18 @@ else
 	cat "$logs/checkpatch.log"
 	failed=$((failed + 1))
 	failures+=("checkpatch reports errors ($logs/checkpatch.log)")
+fi
+
+# 2b. sparse over every module source (C=2): any warning fails.
+echo "== sparse"
+if "$make" --no-print-directory -C "$top" sparse >"$logs/sparse.log" 2>&1 &&
+	! grep -q "warning:\|error:" "$logs/sparse.log"; then
+	passed=$((passed + 1))
+	echo "sparse: clean"
+else
+	grep "warning:\|error:" "$logs/sparse.log" || tail -n 20 "$logs/sparse.log"
+	failed=$((failed + 1))
+	failures+=("sparse reports problems ($logs/sparse.log)")
 fi
 
 # 3. Host-side tests.
