@@ -91,6 +91,9 @@ add_named_module() {	# module name; silently fine when built in
 }
 add_named_module virtio_blk
 add_named_module overlay
+# wr_eio: an ext4 on dm-flakey over a loop device, to inject EIO.
+add_named_module loop
+add_named_module dm-flakey
 if [ -f "$module" ]; then
 	for dep in $(modinfo -F depends "$module" | tr , ' '); do
 		add_named_module "$dep"
@@ -113,8 +116,9 @@ if [ -d "$top/userspace/build" ]; then
 		-exec cp -a {} usr/bin/ \;
 fi
 [ -x "$xattr" ] && install -m 755 "$xattr" usr/bin/lfs-xattr
-# Host programs the tests use when present (their libraries follow below).
-for tool in zstd; do
+# Host programs the tests use when present (their libraries follow below);
+# mke2fs makes wr_eio's ext4 (busybox's makes only ext2).
+for tool in zstd mke2fs; do
 	if p=$(command -v "$tool" 2>/dev/null) && [ ! -e "usr/bin/$tool" ]; then
 		cp -L "$p" "usr/bin/$tool"
 	fi
