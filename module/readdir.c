@@ -61,6 +61,7 @@ struct lfs_readdir_ctx {
 	struct lfs_dirent *new_head;
 	struct lfs_dirent **new_tail;
 	unsigned int added;
+	bool last;		/* reading the bottom directory of the stack */
 	int err;
 };
 
@@ -161,8 +162,15 @@ static bool lfs_fill_merge(struct dir_context *ctx, const char *name,
 	e->from_upper = !rd->layer->idx;
 	e->fix_ino = false;
 	e->next_new = NULL;
-	rb_link_node(&e->node, parent, link);
-	rb_insert_color(&e->node, &rd->names);
+	/*
+	 * Names are looked up only by the layers below: the bottom directory
+	 * of the stack (the only one, for most directories of an image) skips
+	 * the tree, which is most of the cost of a first listing.
+	 */
+	if (!rd->last) {
+		rb_link_node(&e->node, parent, link);
+		rb_insert_color(&e->node, &rd->names);
+	}
 	*rd->new_tail = e;
 	rd->new_tail = &e->next_new;
 	rd->added++;
@@ -289,11 +297,14 @@ static struct lfs_dir_cache *lfs_dir_cache_build(struct inode *dir)
 	rd.cache->version = li->version;
 
 	old = lfs_override_creds(dir->i_sb);
+	rd.last = !li->numlower;
 	if (upper)
 		err = lfs_read_layer(&rd, &LFS_FS(dir->i_sb)->layers[0], upper);
-	for (i = 0; !err && i < li->numlower; i++)
+	for (i = 0; !err && i < li->numlower; i++) {
+		rd.last = i == li->numlower - 1;
 		err = lfs_read_layer(&rd, li->lower[i].layer,
 				     li->lower[i].dentry);
+	}
 	if (!err && upper && li->numlower)
 		err = lfs_fix_inos(dir, rd.cache);
 	lfs_revert_creds(old);
