@@ -13,6 +13,8 @@
 #   shell  an interactive shell in the VM (ttyS1 on this terminal).
 #
 # environment: KVER (default: newest 6.12*-cloud-amd64 with a /boot image),
+#   LFS_KERNEL (kernel image, default /boot/vmlinuz-$KVER), LFS_MODROOT
+#   (a root holding lib/modules/$KVER, default /; make check-debug uses both),
 #   LFS_MODULE (default module/layerfs.ko), LFS_VM_TIMEOUT (seconds, default
 #   900), LFS_VM_EXTRA (directory copied over the initramfs root, for local
 #   experiments), LFS_VM_MEM (MiB, default 1024), LFS_VM_APPEND (extra kernel
@@ -29,11 +31,16 @@ mode=${1:-check}
 case "$mode" in check|demo|shell) ;; *) echo "usage: $0 check|demo|shell" >&2; exit 2 ;; esac
 
 if [ -z "${KVER:-}" ]; then
-	KVER=$(ls -d /lib/modules/6.12*-cloud-amd64 2>/dev/null | sort -V | tail -n1)
-	KVER=${KVER##*/}
+	if [ -n "${LFS_MODROOT:-}" ]; then
+		KVER=$(ls -d "$LFS_MODROOT"/lib/modules/*/ 2>/dev/null | sort -V | tail -n1)
+		KVER=$(basename "$KVER")
+	else
+		KVER=$(ls -d /lib/modules/6.12*-cloud-amd64 2>/dev/null | sort -V | tail -n1)
+		KVER=${KVER##*/}
+	fi
 fi
 export KVER
-kernel=/boot/vmlinuz-$KVER
+kernel=${LFS_KERNEL:-/boot/vmlinuz-$KVER}
 [ -r "$kernel" ] || { echo "run-vm: $kernel not found (run make setup)" >&2; exit 1; }
 
 vm=${LFS_VM_DIR:-$top/.cache/vm}
