@@ -6,6 +6,8 @@
 # usage: scripts/mkinitramfs.sh OUT.cpio.gz
 # environment:
 #   KVER        kernel release whose modules to take (required)
+#   LFS_MODROOT a root holding lib/modules/$KVER (default /; a debug kernel's
+#               modules_install INSTALL_MOD_PATH)
 #   LFS_MODULE  layerfs.ko to include (default module/layerfs.ko)
 #   LFS_XATTR   the static lfs-xattr helper (default .cache/vm/lfs-xattr)
 #   LFS_VM_EXTRA  optional directory copied over the root last (for local
@@ -22,7 +24,7 @@ out=${1:?usage: mkinitramfs.sh OUT.cpio.gz}
 : "${KVER:?KVER must be set}"
 module=${LFS_MODULE:-$top/module/layerfs.ko}
 xattr=${LFS_XATTR:-$top/.cache/vm/lfs-xattr}
-moddir=/lib/modules/$KVER
+moddir=${LFS_MODROOT:-}/lib/modules/$KVER
 
 root=$(dirname "$out")/initramfs.root
 rm -rf "$root"
