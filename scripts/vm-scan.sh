@@ -33,7 +33,11 @@ rm -f "$vm/reports.txt"
 [ -f "$output" ] || : > "$output"
 
 # Kernel reports we refuse to see, as an extended regular expression.
-reports='BUG:|BUG [^ ]+ \(|WARNING:|Oops|general protection|KFENCE|kernel BUG|list_add corruption|list_del corruption|unreferenced object|Call Trace|Kernel panic|UBSAN:|INFO: task .* blocked for more than|rcu: INFO:|detected stall'
+# The debug kernel's (make check-debug) are in it too: "BUG: KASAN:",
+# "BUG: sleeping function called from invalid context", lockdep's
+# "WARNING: possible circular/recursive locking", "WARNING: inconsistent
+# lock state", and DEBUG_LOCKS_WARN_ON, which turns lockdep off.
+reports='BUG:|BUG [^ ]+ \(|WARNING:|Oops|general protection|KFENCE|kernel BUG|list_add corruption|list_del corruption|unreferenced object|Call Trace|Kernel panic|UBSAN:|INFO: task .* blocked for more than|rcu: INFO:|detected stall|DEBUG_LOCKS_WARN_ON'
 
 failed=0
 fails=()
@@ -66,6 +70,20 @@ if [ -n "$creports$dreports" ]; then
 	else
 		while IFS= read -r l; do fails+=("    console:$l"); done <<<"$creports"
 	fi
+fi
+
+# kmemleak (debug kernels): any leak at all fails the run, in layerfs or
+# not; the report names the allocating backtrace.
+leaks=$(tr -d '\r' < "$output" |
+	sed -n '/^# LFS-KMEMLEAK-BEGIN/,/^# LFS-KMEMLEAK-END/p' | grep -v '^# LFS-')
+if [ -n "$leaks" ]; then
+	n=$(grep -c 'unreferenced object' <<<"$leaks")
+	fail "kmemleak: $n unreferenced objects (in $output, # LFS-KMEMLEAK-BEGIN; the first:)"
+	while IFS= read -r l; do fails+=("    $l"); done < <(head -n 20 <<<"$leaks")
+	{ echo "---- kmemleak"; echo "$leaks"; } >> "$vm/reports.txt"
+fi
+if tr -d '\r' < "$output" | grep -q '^# LFS-INIT: kmemleak'; then
+	fail "kmemleak did not scan (see # LFS-INIT lines)"
 fi
 
 # A wrapped ring buffer could have lost a report before the dump.
