@@ -4,6 +4,8 @@
 #
 #   make            setup if needed, then build module, userspace, selftests
 #   make check      everything: build, checkpatch, host tests, the VM suite
+#   make check-debug  the VM suite on a KASAN/lockdep/kmemleak kernel
+#                   (built once from linux-source-6.12, cached in .cache)
 #   make demo       boot the VM and show a layerfs union
 #   make setup      install build/test dependencies (idempotent)
 #   make module | checkpatch | sparse | vm-shell | clean
@@ -24,8 +26,8 @@ NOWARN := $(CURDIR)/scripts/nowarn.sh
 SUBMAKE = $(MAKE) --no-print-directory
 MOD_SRCS = $(filter-out %.mod.c,$(wildcard module/*.c module/*.h))
 
-.PHONY: all build module userspace selftests setup check demo vm-shell bench \
-	checkpatch sparse clean need-kdir
+.PHONY: all build module userspace selftests setup check check-debug demo \
+	vm-shell bench checkpatch sparse clean need-kdir
 
 # Public entry points run setup first, then re-enter make so that KDIR is
 # looked up after setup has installed the headers.
@@ -36,6 +38,13 @@ all:
 check:
 	@scripts/setup.sh
 	@MAKE="$(MAKE)" scripts/check.sh
+
+# The whole VM suite on a debug kernel (KASAN, PROVE_LOCKING, kmemleak,
+# DEBUG_ATOMIC_SLEEP); scripts/debug-kernel.sh builds it the first time.
+check-debug:
+	@scripts/setup.sh
+	@$(SUBMAKE) build
+	@scripts/debug-kernel.sh check
 
 demo:
 	@scripts/setup.sh
