@@ -290,7 +290,7 @@ static void edev_destroy(struct edev *d)
 	d->loopfd = -1;
 }
 
-static int drop_caches(void)
+static int cache_drop(void)
 {
 	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
 	int r = 0;
@@ -400,7 +400,7 @@ static int fx_build(FIXTURE_DATA(eio) *self)
 	if (!r)
 		r = sync_fs(D("up"));
 	if (!r)
-		r = drop_caches();
+		r = cache_drop();
 	return r;
 }
 
@@ -422,7 +422,8 @@ FIXTURE_SETUP(eio)
 	const char *why = skip_reason();
 	int r;
 
-	self->lo.loopfd = self->up.loopfd = -1;
+	self->lo.loopfd = -1;
+	self->up.loopfd = -1;
 	if (why)
 		SKIP(return, "%s", why);
 	r = fx_build(self);
@@ -587,7 +588,7 @@ LFS_TEST(eio, copy_up_xattr_lower_read_eio)
 	ASSERT_LE(0, pa);
 	ASSERT_LE(0, pd);
 	/* The inodes stay (pinned), their xattr blocks go. */
-	ASSERT_EQ(0, drop_caches());
+	ASSERT_EQ(0, cache_drop());
 	ASSERT_EQ(0, dm_fail_reads(&self->lo));
 
 	EXPECT_EQ(EIO, ERRNO_OF(chmod(M("xa"), 0600)));
@@ -613,7 +614,7 @@ LFS_TEST(eio, rmdir_lower_read_eio)
 	int pe = open(M("ed"), O_PATH | O_CLOEXEC);
 
 	ASSERT_LE(0, pe);
-	ASSERT_EQ(0, drop_caches());
+	ASSERT_EQ(0, cache_drop());
 	ASSERT_EQ(0, dm_fail_reads(&self->lo));
 
 	EXPECT_EQ(EIO, ERRNO_OF(rmdir(M("ed"))));
@@ -716,7 +717,7 @@ LFS_TEST(eio, failed_lookup_not_cached)
 	struct stat st;
 	int e1, e2;
 
-	ASSERT_EQ(0, drop_caches());
+	ASSERT_EQ(0, cache_drop());
 	ASSERT_EQ(0, dm_fail_reads(&self->lo));
 	e1 = ERRNO_OF(stat(M("small"), &st));
 	e2 = ERRNO_OF(stat(M("dir/a"), &st));
