@@ -51,7 +51,14 @@ static const struct {
 "  -e, --env K=V        environment variable (K alone: take it from here)\n"
 "  -w, --workdir DIR    working directory in the container\n"
 "  --hostname NAME      hostname (default: the container name)\n"
-"  --network host|none  share the host's network (default) or have only a loopback\n" },
+"  --network host|none  share the host's network (default) or have only a loopback\n"
+"  --cap-add CAP, --cap-drop CAP   keep or drop a capability (ALL: every one);\n"
+"                       default: docker's set (CHOWN DAC_OVERRIDE FSETID FOWNER\n"
+"                       MKNOD NET_RAW SETGID SETUID SETFCAP SETPCAP NET_BIND_SERVICE\n"
+"                       SYS_CHROOT KILL AUDIT_WRITE); drops apply before adds\n"
+"  --no-new-privs, --security-opt no-new-privileges[:true|false]\n"
+"                       set-ID bits and file capabilities grant nothing\n"
+"The command gets no descriptor but 0, 1 and 2.\n" },
 	{ "run",
 "Usage: layerctl run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
 "Create a container and run COMMAND (default: the image's) as its PID 1 in new\n"
@@ -60,7 +67,8 @@ static const struct {
 "the exit status is passed on (125: start-up failed, 126: cannot execute,\n"
 "127: command not found in the image).\n"
 "  --name NAME, -v HOST:DIR[:ro], -e K=V, -w DIR, --hostname NAME,\n"
-"  --network host|none  as for create\n"
+"  --network host|none, --cap-add CAP, --cap-drop CAP, --no-new-privs,\n"
+"  --security-opt no-new-privileges   as for create\n"
 "  --rm                 remove the container when it exits (volumes are kept)\n"
 "  -d, --detach         run in the background; output goes to the container's log\n" },
 	{ "start",
@@ -69,7 +77,9 @@ static const struct {
 "Attached like run unless -d is given.\n" },
 	{ "exec",
 "Usage: layerctl exec [-e K=V] [-w DIR] CONTAINER COMMAND [ARG...]\n"
-"Run COMMAND inside a running container's namespaces; passes its exit status on.\n" },
+"Run COMMAND inside a running container's namespaces, with its capability set\n"
+"and no_new_privs setting and no descriptor but 0, 1 and 2; passes its exit\n"
+"status on.\n" },
 	{ "ps",
 "Usage: layerctl ps [-a] [-q]\nList containers with their status (all of them; -a is accepted).\n" },
 	{ "stop",

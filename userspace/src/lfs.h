@@ -67,6 +67,21 @@ void strv_add(struct strv *s, const char *str);
 void strv_addn(struct strv *s, char *owned);
 void strv_free(struct strv *s);
 
+/* ---- secure.c: what a container process keeps of root's privileges ---- */
+uint64_t caps_default(void);
+int cap_from_name(const char *name);	/* number, 64 for ALL, -1 */
+const char *cap_name(int cap);
+/* default, minus DROP, plus ADD; -1 (lfs_err set) on an unknown name */
+int caps_compute(const struct strv *add, const struct strv *drop, uint64_t *out);
+json_object *caps_to_json(uint64_t m);
+int caps_from_json(json_object *a, uint64_t *out);
+/*
+ * In the container process, right before execve: descriptors above 2
+ * close-on-exec, capabilities outside KEEP gone from every set, and
+ * no_new_privs if asked.  -1 with a message in ERR on failure.
+ */
+int secure_exec_setup(uint64_t keep, bool no_new_privs, char *err, size_t errlen);
+
 /* ---- layer.c: canonical tar <-> layer folder ---- */
 /* Hook used by commit to find the data of a metadata-only copy-up. */
 typedef char *(*lfs_data_source_fn)(void *ctx, const char *rel);

@@ -41,8 +41,9 @@ int lfs_fail_code = 1;
 
 struct spec {
 	const char *name, *image, *workdir, *hostname, *network;
-	struct strv env, vols, cmd;
-	bool rm, detach;
+	struct strv env, vols, cmd, cap_add, cap_drop;
+	bool rm, detach, no_new_privs;
+	uint64_t caps;
 };
 
 static void spec_free(struct spec *s)
@@ -50,6 +51,23 @@ static void spec_free(struct spec *s)
 	strv_free(&s->env);
 	strv_free(&s->vols);
 	strv_free(&s->cmd);
+	strv_free(&s->cap_add);
+	strv_free(&s->cap_drop);
+}
+
+/* --security-opt: only no-new-privileges[:=true|false], as docker spells it */
+static int security_opt(struct spec *s, const char *o)
+{
+	static const char nnp[] = "no-new-privileges";
+	size_t n = strlen(nnp);
+
+	if (!strncmp(o, nnp, n) && (!o[n] || ((o[n] == ':' || o[n] == '=') &&
+					      (!strcmp(o + n + 1, "true") ||
+					       !strcmp(o + n + 1, "false"))))) {
+		s->no_new_privs = !o[n] || !strcmp(o + n + 1, "true");
+		return 0;
+	}
+	FAIL("unsupported --security-opt \"%s\" (only no-new-privileges[:true|false])", o);
 }
 
 static int parse_spec(const char *cmdname, int argc, char **argv, struct spec *s, bool run)
@@ -63,6 +81,11 @@ static int parse_spec(const char *cmdname, int argc, char **argv, struct spec *s
 		{ "hostname", required_argument, NULL, 'H' },
 		{ "network", required_argument, NULL, 'N' },
 		{ "detach", no_argument, NULL, 'd' },
+		{ "cap-add", required_argument, NULL, 'A' },
+		{ "cap-drop", required_argument, NULL, 'D' },
+		{ "no-new-privileges", no_argument, NULL, 'P' },
+		{ "no-new-privs", no_argument, NULL, 'P' },
+		{ "security-opt", required_argument, NULL, 'S' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -96,6 +119,13 @@ static int parse_spec(const char *cmdname, int argc, char **argv, struct spec *s
 			s->network = optarg;
 			break;
 		case 'd': s->detach = true; break;
+		case 'A': strv_add(&s->cap_add, optarg); break;
+		case 'D': strv_add(&s->cap_drop, optarg); break;
+		case 'P': s->no_new_privs = true; break;
+		case 'S':
+			if (security_opt(s, optarg))
+				return -1;
+			break;
 		case 'i': case 't': break;	/* stdio is always attached */
 		case 'h': return help_for(cmdname, 0, NULL), 1;
 		default: FAIL("see '%s %s --help'", lfs_prog, cmdname);
@@ -116,6 +146,8 @@ static int parse_spec(const char *cmdname, int argc, char **argv, struct spec *s
 		FAIL("working directory %s is not absolute", s->workdir);
 	if (s->hostname && (!*s->hostname || strlen(s->hostname) > 64))
 		FAIL("invalid hostname \"%s\"", s->hostname);
+	if (caps_compute(&s->cap_add, &s->cap_drop, &s->caps))
+		return -1;
 	return 0;
 }
 
@@ -373,6 +405,8 @@ static char *create_container(struct gopts *g, struct spec *s)
 	}
 	json_object_object_add(ct, "rm", json_object_new_boolean(s->rm));
 	json_object_object_add(ct, "network", json_object_new_string(s->network ? s->network : "host"));
+	json_object_object_add(ct, "capabilities", caps_to_json(s->caps));
+	json_object_object_add(ct, "no_new_privs", json_object_new_boolean(s->no_new_privs));
 	now = now_rfc3339();
 	json_object_object_add(ct, "created", json_object_new_string(now));
 	free(now);
@@ -702,6 +736,19 @@ static void __attribute__((noreturn)) exec_cmd(int errfd, json_object *cmdj, con
 	child_fail(errfd, 126, "cannot execute %s in %s: %s", argv[0], name, strerror(errno));
 }
 
+/* The container's privileges as its record says, right before execve. */
+static void secure_or_fail(int errfd, int code, json_object *ct)
+{
+	char err[256];
+	uint64_t keep;
+
+	if (caps_from_json(json_object_object_get(ct, "capabilities"), &keep))
+		child_fail(errfd, code, "%s", lfs_errmsg());
+	if (secure_exec_setup(keep, json_object_get_boolean(json_object_object_get(ct, "no_new_privs")),
+			      err, sizeof(err)))
+		child_fail(errfd, code, "%s", err);
+}
+
 /* --network none: a new network namespace with only the loopback, up */
 static void loopback_up(void)
 {
@@ -810,6 +857,7 @@ static int container_main(void *arg)
 	set_env(jarray_get(a->ct, "env"), NULL);
 	if (hn)
 		setenv("HOSTNAME", hn, 1);
+	secure_or_fail(a->errfd, 125, a->ct);
 	{
 		char *what = xasprintf("image %s", json_str(a->ct, "image_name") ?
 				       json_str(a->ct, "image_name") : "?");
@@ -1188,6 +1236,7 @@ int cmd_exec(struct gopts *g, int argc, char **argv)
 		set_env(jarray_get(ct, "env"), &env);
 		if (json_str(ct, "hostname"))
 			setenv("HOSTNAME", json_str(ct, "hostname"), 1);
+		secure_or_fail(p[1], 126, ct);
 		{
 			char *what = xasprintf("container %s", name);
 

@@ -113,6 +113,41 @@ static void test_options(void)
 	mount_req_free(&r);
 }
 
+/* capability names and the kept set of --cap-add/--cap-drop */
+static void test_caps(void)
+{
+	struct strv add = { 0 }, drop = { 0 };
+	uint64_t m = 0, back = 0;
+	json_object *j;
+
+	OK(caps_default() == 0xa80425fbULL, "default set is docker's (%llx)",
+	   (unsigned long long)caps_default());
+	OK(cap_from_name("CHOWN") == 0 && cap_from_name("cap_sys_admin") == 21 &&
+	   cap_from_name("Net_Raw") == 13 && cap_from_name("CHECKPOINT_RESTORE") == 40,
+	   "capability names, any case, with or without CAP_");
+	OK(cap_from_name("ALL") == 64 && cap_from_name("NOPE") == -1 && cap_from_name("") == -1,
+	   "ALL and unknown names");
+	OK(!caps_compute(&add, &drop, &m) && m == caps_default(), "no options: the default");
+	strv_add(&add, "SYS_ADMIN");
+	strv_add(&drop, "CHOWN");
+	OK(!caps_compute(&add, &drop, &m) && m == (caps_default() | 1ULL << 21) - 1,
+	   "add SYS_ADMIN, drop CHOWN");
+	strv_add(&drop, "all");
+	OK(!caps_compute(&add, &drop, &m) && m == 1ULL << 21, "drop ALL, then add");
+	strv_add(&add, "ALL");
+	OK(!caps_compute(&add, &drop, &m) && m == (1ULL << 41) - 1, "add ALL: every known one");
+	j = caps_to_json(caps_default());
+	OK(!caps_from_json(j, &back) && back == caps_default() &&
+	   json_object_array_length(j) == 14, "record round trip");
+	json_object_put(j);
+	OK(!caps_from_json(NULL, &back) && back == caps_default(), "old record: the default");
+	strv_add(&add, "NO_SUCH");
+	OK(caps_compute(&add, &drop, &m) == -1, "unknown name refused");
+	lfs_err_clear();
+	strv_free(&add);
+	strv_free(&drop);
+}
+
 static void test_misc(void)
 {
 	char hex[LFS_DIGEST_HEX + 1];
@@ -417,6 +452,7 @@ int main(int argc, char **argv)
 	mkdir_p(base, 0755);
 	test_options();
 	test_misc();
+	test_caps();
 	if (geteuid() != 0) {
 		SKIP("layer, whiteout, diff and store tests need root (mknod, trusted xattrs)");
 		return tap_failed ? 1 : 0;
