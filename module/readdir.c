@@ -272,6 +272,13 @@ static int lfs_fix_inos(struct inode *dir, struct lfs_dir_cache *cache)
 		if (!err && (res.upper || res.numlower))
 			e->ino = lfs_stack_ino(dir->i_sb, &res);
 		lfs_lookup_result_put(&res);
+		/*
+		 * A name whose markers are invalid (lookup says EIO) stays
+		 * listed with its real d_ino: one broken entry must not make
+		 * the whole directory unlistable, nor hide which name it is.
+		 */
+		if (err != -ENOMEM)
+			err = 0;
 	}
 	return err;
 }
