@@ -16,6 +16,7 @@
 #include <linux/backing-file.h>
 
 #include "layerfs.h"
+#include "parse.h"
 
 static struct mnt_idmap *lfs_uidmap(struct lfs_fs *lfs)
 {
@@ -579,6 +580,14 @@ static char *lfs_lower_path(struct lfs_fs *lfs, struct dentry *dentry)
 					   lfs_upper(d_inode(d)),
 					   LFS_XATTR_REDIRECT, redirect,
 					   PATH_MAX - 1);
+			/*
+			 * Checked at lookup, but the upper layer may have been
+			 * changed since: never trust the length of an empty or
+			 * odd value to build on.
+			 */
+			if (len == -ENODATA ||
+			    (len >= 0 && !lfs_parse_redirect_valid(redirect, len)))
+				len = -EIO;
 			err = len < 0 ? len : lfs_prepend(buf, &p, redirect + 1,
 							  len - 1);
 		}
