@@ -247,18 +247,12 @@ void lfs_take_config(struct fs_context *fc, struct lfs_config *config)
 static void lfs_show_path(struct seq_file *m, const char *path)
 {
 	char *buf = kmalloc(strlen(path) * 2 + 1, GFP_KERNEL);
-	char *d = buf;
 
 	if (!buf) {
 		seq_escape(m, path, ":, \t\n\\");
 		return;
 	}
-	for (; *path; path++) {
-		if (*path == ':' || *path == '\\')
-			*d++ = '\\';
-		*d++ = *path;
-	}
-	*d = '\0';
+	lfs_escape_lower_entry(path, buf);
 	seq_escape(m, buf, ", \t\n\\");
 	kfree(buf);
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * layerfs - parsers of untrusted text: lowerdir lists, redirect values and
- * origin values.  Pure functions over (pointer, length); see parse.h.
+ * layerfs - parsers of untrusted text: lowerdir lists (and their inverse,
+ * for show_options), redirect, origin and opaque values, and the xattr name
+ * lists of the real filesystems.  Pure functions over (pointer, length);
+ * see parse.h.
  */
 #include "parse.h"
 
@@ -72,4 +74,56 @@ int lfs_parse_origin(const char *buf, size_t len, u64 *ino)
 	}
 	*ino = v;
 	return 0;
+}
+
+/*
+ * An opaque marker is exactly "y".  val/len are what getxattr gave for a
+ * one-byte buffer: a longer value is -ERANGE, so "yes" is not opaque.
+ */
+bool lfs_parse_opaque(const char *val, ssize_t len)
+{
+	return len == 1 && val[0] == 'y';
+}
+
+/*
+ * Squeeze the names keep() refuses out of a listxattr result (names each
+ * followed by a NUL), in place.  Returns the new length, or -EIO when the
+ * list does not end with a NUL.
+ */
+ssize_t lfs_parse_xattr_list(char *list, size_t len,
+			     bool (*keep)(const char *name))
+{
+	char *s = list;
+
+	while (s < list + len) {
+		size_t slen = strnlen(s, list + len - s) + 1;
+
+		if (s + slen > list + len)
+			return -EIO;
+		if (keep(s)) {
+			s += slen;
+			continue;
+		}
+		memmove(s, s + slen, list + len - (s + slen));
+		len -= slen;
+	}
+	return len;
+}
+
+/*
+ * The inverse of lfs_parse_lower_entry(): path with a backslash before
+ * every colon and backslash, into out (room for 2 * strlen(path) + 1).
+ * Returns the length written.
+ */
+size_t lfs_escape_lower_entry(const char *path, char *out)
+{
+	size_t n = 0;
+
+	for (; *path; path++) {
+		if (*path == ':' || *path == '\\')
+			out[n++] = '\\';
+		out[n++] = *path;
+	}
+	out[n] = '\0';
+	return n;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * layerfs - parsers of untrusted text: mount options and on-disk markers.
+ * layerfs - parsers of untrusted text: mount options, on-disk markers and
+ * xattr name lists.
  *
  * They use nothing but plain C, so the same source is built into the
  * module and into the host fuzz target (selftests/fuzz/).
@@ -10,11 +11,13 @@
 
 #ifdef __KERNEL__
 #include <linux/errno.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #else
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/types.h>
 typedef unsigned long long u64;
 #endif
@@ -26,5 +29,9 @@ typedef unsigned long long u64;
 size_t lfs_parse_lower_entry(const char *s, char *out, const char **next);
 bool lfs_parse_redirect_valid(const char *p, size_t len);
 int lfs_parse_origin(const char *buf, size_t len, u64 *ino);
+bool lfs_parse_opaque(const char *val, ssize_t len);
+ssize_t lfs_parse_xattr_list(char *list, size_t len,
+			     bool (*keep)(const char *name));
+size_t lfs_escape_lower_entry(const char *path, char *out);
 
 #endif /* _LAYERFS_PARSE_H */

@@ -9,6 +9,7 @@
 #include <linux/namei.h>
 
 #include "layerfs.h"
+#include "parse.h"
 
 /*
  * Every call into a layer runs with the credentials of whoever mounted the
@@ -75,8 +76,8 @@ static bool lfs_xattr_is_y(struct lfs_layer *layer, struct dentry *real,
 {
 	char val;
 
-	return lfs_getxattr_real(layer, real, name, &val, 1) == 1 &&
-	       val == 'y';
+	return lfs_parse_opaque(&val, lfs_getxattr_real(layer, real, name,
+							&val, 1));
 }
 
 /*

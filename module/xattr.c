@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 
 #include "layerfs.h"
+#include "parse.h"
 
 static int lfs_xattr_get(const struct xattr_handler *handler,
 			 struct dentry *dentry, struct inode *inode,
@@ -95,8 +96,7 @@ ssize_t lfs_listxattr(struct dentry *dentry, char *list, size_t size)
 	struct inode *inode = d_inode(dentry);
 	const struct cred *old;
 	struct path real;
-	ssize_t res, len;
-	char *s;
+	ssize_t res;
 
 	lfs_real_path(inode, &real);
 	old = lfs_override_creds(inode->i_sb);
@@ -105,22 +105,8 @@ ssize_t lfs_listxattr(struct dentry *dentry, char *list, size_t size)
 	if (res <= 0 || !size)
 		return res;
 
-	/* Squeeze out what the caller may not see, in place. */
-	len = res;
-	for (s = list; s < list + len;) {
-		size_t slen = strnlen(s, list + len - s) + 1;
-
-		if (s + slen > list + len)
-			return -EIO;
-		if (lfs_can_list(s)) {
-			s += slen;
-			continue;
-		}
-		memmove(s, s + slen, list + len - (s + slen));
-		len -= slen;
-		res -= slen;
-	}
-	return res;
+	/* Squeeze out what the caller may not see, in place (parse.c). */
+	return lfs_parse_xattr_list(list, res, lfs_can_list);
 }
 
 static const struct xattr_handler lfs_xattr_handler = {

@@ -66,6 +66,36 @@ static void test_origin(const char *p, int want_err, unsigned long long want)
 	check(want_err ? err == -EINVAL : (!err && ino == want), what);
 }
 
+static bool keep(const char *name)
+{
+	return strncmp(name, "trusted.layerfs.", 16) != 0;
+}
+
+static void test_xattr_list(const char *in, size_t len, const char *want,
+			    ssize_t want_len)
+{
+	char buf[256], what[300];
+	ssize_t got;
+
+	memcpy(buf, in, len);
+	got = lfs_parse_xattr_list(buf, len, keep);
+	snprintf(what, sizeof(what), "xattr list of %zu bytes filters to %zd",
+		 len, want_len);
+	check(got == want_len && (got < 0 || !memcmp(buf, want, got)), what);
+}
+
+static void test_escape(const char *path, const char *want)
+{
+	char out[256], back[256], what[300];
+	const char *next;
+
+	lfs_escape_lower_entry(path, out);
+	lfs_parse_lower_entry(out, back, &next);
+	snprintf(what, sizeof(what), "\"%s\" escapes as \"%s\" and back",
+		 path, want);
+	check(!strcmp(out, want) && !strcmp(back, path) && !*next, what);
+}
+
 int main(void)
 {
 	char big[300];
@@ -105,6 +135,23 @@ int main(void)
 	test_origin("12a", 1, 0);
 	test_origin("-1", 1, 0);
 	test_origin(" 1", 1, 0);
+
+	check(lfs_parse_opaque("y", 1), "opaque \"y\"");
+	check(!lfs_parse_opaque("n", 1), "opaque \"n\" is not");
+	check(!lfs_parse_opaque("y", 0), "opaque empty is not");
+	check(!lfs_parse_opaque("y", -ERANGE), "opaque \"yes\" (ERANGE) is not");
+	check(!lfs_parse_opaque("y", -ENODATA), "opaque absent is not");
+
+	test_xattr_list("user.a\0trusted.layerfs.opaque\0user.b", 37,
+			"user.a\0user.b", 14);
+	test_xattr_list("trusted.layerfs.x\0", 18, "", 0);
+	test_xattr_list("", 0, "", 0);
+	test_xattr_list("user.a\0user.b", 13, "", -EIO);
+
+	test_escape("/a/b", "/a/b");
+	test_escape("/a:b", "/a\\:b");
+	test_escape("/a\\", "/a\\\\");
+	test_escape("::", "\\:\\:");
 
 	printf("1..%d\n", n);
 	return failed != 0;
