@@ -34,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -129,6 +130,32 @@ static int copy_self(const char *dst)
 	return n < 0 ? -EIO : 0;
 }
 
+/* Every way of writing a file, for the set-ID cases. */
+enum { W_WRITE, W_OTRUNC, W_FTRUNCATE, W_FALLOCATE, W_COPY_RANGE,
+	W_SPLICE, W_PWRITEV2, W_NR };
+static const char *const w_names[W_NR] = {
+	"write", "open O_TRUNC", "ftruncate", "fallocate", "copy_file_range",
+	"splice", "pwritev2",
+};
+
+/* sgN (02664, USER:0) and sxN (06755, USER:USER): one of each per way */
+static int build_setid_files(const char *root)
+{
+	char spec[256];
+	int i, r;
+
+	for (i = 0; i < W_NR; i++) {
+		snprintf(spec, sizeof(spec),
+			 "f sg%d xyz\nu sg%d 1000 0\nm sg%d 2664\n"
+			 "f sx%d xyz\nu sx%d 1000 1000\nm sx%d 6755\n",
+			 i, i, i, i, i, i);
+		r = lfs_wr_build(root, spec);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 FIXTURE_SETUP(sec)
 {
 	struct lfs_wr *w = &self->w;
@@ -136,6 +163,8 @@ FIXTURE_SETUP(sec)
 	ASSERT_EQ(0, lfs_wr_setup(w, SPEC0, SPEC1));
 	/* the plain filesystem's answer to every operation */
 	ASSERT_EQ(0, lfs_wr_build(lfs_wd(w, "ref"), SPEC0));
+	ASSERT_EQ(0, build_setid_files(lfs_wl(w, 0, "%s", "")));
+	ASSERT_EQ(0, build_setid_files(lfs_wd(w, "ref")));
 	ASSERT_EQ(0, copy_self(lfs_wl(w, 0, "prog")));
 	ASSERT_EQ(0, set_fcap(lfs_wl(w, 0, "fcap")));
 	ASSERT_EQ(0, set_fcap(lfs_wd(w, "ref/fcap")));
@@ -527,6 +556,63 @@ LFS_TEST(sec, sgid_cleared_for_non_member_write)
 
 	same_as_ref(_metadata, &self->w, op_write, o, "sg", 0);
 	EXPECT_EQ(0664, MODE(M("sg")));
+}
+
+static int op_write_way(struct op *o)
+{
+	int fd = open(o->p, o->flags == W_OTRUNC ? O_WRONLY | O_TRUNC : O_RDWR);
+	struct iovec iov = { .iov_base = "w", .iov_len = 1 };
+	loff_t in = 0, out = 1;
+	int p[2], r = 0;
+
+	if (fd < 0)
+		return errno;
+	switch (o->flags) {
+	case W_WRITE:
+		r = write(fd, "w", 1) == 1 ? 0 : -1;
+		break;
+	case W_FTRUNCATE:
+		r = ftruncate(fd, 1);
+		break;
+	case W_FALLOCATE:
+		r = fallocate(fd, 0, 0, 8192);
+		break;
+	case W_COPY_RANGE:
+		r = copy_file_range(fd, &in, fd, &out, 1, 0) == 1 ? 0 : -1;
+		break;
+	case W_SPLICE:
+		if (pipe(p) || write(p[1], "w", 1) != 1)
+			return E_CHECK;
+		r = splice(p[0], NULL, fd, &out, 1, 0) == 1 ? 0 : -1;
+		break;
+	case W_PWRITEV2:
+		r = pwritev2(fd, &iov, 1, 0, RWF_DSYNC) == 1 ? 0 : -1;
+		break;
+	}
+	r = r ? errno : 0;
+	close(fd);
+	return r;
+}
+
+/*
+ * Every way of writing clears set-user-ID, and set-group-ID without group
+ * execute for a non-member, on a lower file (copy-up) as below.
+ */
+LFS_TEST(sec, setid_cleared_by_every_write_path)
+{
+	struct op o = { 0 };
+	char name[16];
+
+	for (o.flags = 0; o.flags < W_NR; o.flags++) {
+		TH_LOG("%s", w_names[o.flags]);
+		snprintf(name, sizeof(name), "sx%d", o.flags);
+		same_as_ref(_metadata, &self->w, op_write_way, o, name, 0);
+		EXPECT_EQ(0755, MODE(M("%s", name)));
+		snprintf(name, sizeof(name), "sg%d", o.flags);
+		same_as_ref(_metadata, &self->w, op_write_way, o, name, 0);
+		EXPECT_EQ(0664, MODE(M("%s", name)));
+		EXPECT_EQ(0664, MODE(U("%s", name)));
+	}
 }
 
 /* chmod g+s on a file of a group the owner is not in: silently dropped. */
