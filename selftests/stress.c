@@ -74,6 +74,7 @@ struct minode {
 	char xn[MAXX][24], xv[MAXX][40];
 	int nlink;			/* names in the model */
 	int lower_linked;		/* hard-linked in a lower layer */
+	int lower;			/* a lower object not changed yet */
 	ino_t ino;			/* st_ino seen first; 0: not yet */
 };
 
@@ -194,17 +195,67 @@ static struct minode *ino_of(struct model *m, const char *path)
 	return i < 0 ? NULL : &m->inodes[m->names[i].ino];
 }
 
+/*
+ * A read-only descriptor kept open across other operations (op_held);
+ * its inode stays in the model while it is open.
+ */
+static int held_fd = -1, held_ino;
+
+/*
+ * A regular file's data in the model: MAXSZ of address space, of which
+ * only what was ever written is memory.
+ */
+static unsigned char *new_data(void)
+{
+	void *p = mmap(NULL, MAXSZ, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		fail("out of memory");
+	return p;
+}
+
+static int inode_room(struct model *m)
+{
+	int i;
+
+	for (i = 0; i < m->ninodes; i++)
+		if (!m->inodes[i].nlink && (held_fd < 0 || i != held_ino))
+			return 1;
+	return m->ninodes < MAXI;
+}
+
+/* The first change of a lower object: the one that copies it up. */
+static void changed(struct minode *in)
+{
+	if (in->lower)
+		cnt->copyups[me]++;
+	in->lower = 0;
+}
+
+/* A fresh inode, in the slot of one no name and no descriptor uses. */
 static int new_inode(struct model *m, int type, mode_t mode)
 {
 	struct minode *in;
+	int i;
 
-	if (m->ninodes >= MAXI)
+	for (i = 0; i < m->ninodes; i++)
+		if (!m->inodes[i].nlink && (held_fd < 0 || i != held_ino))
+			break;
+	if (i == MAXI)
 		return -1;
-	in = &m->inodes[m->ninodes];
+	in = &m->inodes[i];
+	if (in->data)
+		munmap(in->data, MAXSZ);
 	memset(in, 0, sizeof(*in));
 	in->type = type;
 	in->mode = mode;
-	return m->ninodes++;
+	in->lower = 1;
+	if (type == T_REG)
+		in->data = new_data();
+	if (i == m->ninodes)
+		m->ninodes++;
+	return i;
 }
 
 static int add_name(struct model *m, const char *path, int ino)
@@ -335,7 +386,6 @@ static int lower_inode(struct model *m, const char *path,
 	if (S_ISREG(st->st_mode)) {
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-		in->data = calloc(1, MAXSZ);
 		in->size = st->st_size;
 		if (fd < 0 || st->st_size > MAXSZ ||
 		    pread(fd, in->data, in->size, 0) != (ssize_t)in->size)
@@ -990,6 +1040,7 @@ static void op_write(struct model *m)
 	if (rn(8) == 0 && fsync(fd))
 		fail("fsync %s: %s", m->names[i].path, strerror(errno));
 	close(fd);
+	changed(in);
 	if (off > in->size)
 		set_size(in, off);
 	memcpy(in->data + off, buf, len);
@@ -1031,6 +1082,7 @@ static void op_truncate(struct model *m)
 		r = ftruncate(fd, size);
 	}
 	expect(r, 0, "truncate", m->names[i].path, NULL);
+	changed(in);
 	set_size(in, size);
 	if (fd >= 0) {
 		check_fd(fd, m->names[i].path, in, 1);
@@ -1069,6 +1121,7 @@ static void op_mmap_write(struct model *m)
 	if (msync(p, in->size, MS_SYNC))
 		fail("msync %s: %s", m->names[i].path, strerror(errno));
 	munmap(p, in->size);
+	changed(in);
 	memcpy(in->data + off, buf, len);
 	check_fd(fd, m->names[i].path, in, 0);
 	close(fd);
@@ -1084,7 +1137,7 @@ static void op_create(struct model *m)
 
 	pick_new(m, path);
 	exists = find(m, path) >= 0;
-	if (!exists && (free_names(m) < 2 || m->ninodes >= MAXI))
+	if (!exists && (free_names(m) < 2 || !inode_room(m)))
 		return;
 	len = rn(3) ? rn(sizeof(buf)) : 0;
 	logop("create %s len %zu", path, len);
@@ -1097,7 +1150,7 @@ static void op_create(struct model *m)
 		fail("write %s: %s", path, strerror(errno));
 	close(fd);
 	idx = new_inode(m, T_REG, 0644);
-	m->inodes[idx].data = calloc(1, MAXSZ);
+	m->inodes[idx].lower = 0;
 	memcpy(m->inodes[idx].data, buf, len);
 	m->inodes[idx].size = len;
 	add_name(m, path, idx);
@@ -1111,7 +1164,7 @@ static void op_mkdir_symlink(struct model *m, int dir)
 
 	pick_new(m, path);
 	exists = find(m, path) >= 0;
-	if (!exists && (free_names(m) < 2 || m->ninodes >= MAXI))
+	if (!exists && (free_names(m) < 2 || !inode_room(m)))
 		return;
 	snprintf(tgt, sizeof(tgt), "t%u/%s", rn(100), pool[rn(5)]);
 	logop("%s %s", dir ? "mkdir" : "symlink", path);
@@ -1120,6 +1173,7 @@ static void op_mkdir_symlink(struct model *m, int dir)
 	if (exists)
 		return;
 	idx = new_inode(m, dir ? T_DIR : T_LNK, dir ? 0755 : 0777);
+	m->inodes[idx].lower = 0;
 	if (!dir)
 		snprintf(m->inodes[idx].target, sizeof(m->inodes[0].target),
 			 "%s", tgt);
@@ -1185,28 +1239,48 @@ static void op_link(struct model *m)
 	if (exists)
 		return;
 	add_name(m, path, m->names[i].ino);
+	changed(&m->inodes[m->names[i].ino]);
 	check_path(m, src);
 	check_path(m, path);
 }
 
-/* POSIX rename(2) on the model; returns the errno wanted. */
-static int model_rename(struct model *m, const char *src, const char *dst,
-			int apply)
+/* Which side of a rename PATH is on: 1 SRC (or below), 2 DST, 0 neither. */
+static int side(const char *path, const char *src, const char *dst)
 {
-	int s = find(m, src), d = find(m, dst), i;
-	int sdir = m->inodes[m->names[s].ino].type == T_DIR;
+	if (!strcmp(path, src) || below(path, src))
+		return 1;
+	if (!strcmp(path, dst) || below(path, dst))
+		return 2;
+	return 0;
+}
 
+/*
+ * rename(2)/renameat2(2) with FLAGS on the model, in the order the VFS
+ * checks; returns the errno wanted, and changes the model if APPLY.
+ */
+static int model_rename(struct model *m, const char *src, const char *dst,
+			unsigned int flags, int apply)
+{
+	int s = find(m, src), d = find(m, dst), i, ddir = 0;
+	int sdir = m->inodes[m->names[s].ino].type == T_DIR;
+	char moved[MAXN];
+
+	if ((flags & RENAME_NOREPLACE) && d >= 0)
+		return EEXIST;
+	if ((flags & RENAME_EXCHANGE) && d < 0)
+		return ENOENT;
 	if (!strcmp(src, dst))
 		return 0;
 	if (sdir && below(dst, src))
 		return EINVAL;
+	if (d >= 0 && below(src, dst))
+		return flags & RENAME_EXCHANGE ? EINVAL : ENOTEMPTY;
 	if (d >= 0) {
-		int ddir = m->inodes[m->names[d].ino].type == T_DIR;
-
-		if (below(src, dst))
-			return ENOTEMPTY;
+		ddir = m->inodes[m->names[d].ino].type == T_DIR;
 		if (m->names[s].ino == m->names[d].ino)
 			return 0;	/* hard links of one file: no-op */
+	}
+	if (d >= 0 && !(flags & RENAME_EXCHANGE)) {
 		if (sdir && !ddir)
 			return ENOTDIR;
 		if (!sdir && ddir)
@@ -1218,16 +1292,23 @@ static int model_rename(struct model *m, const char *src, const char *dst,
 	}
 	if (!apply)
 		return 0;
+	changed(&m->inodes[m->names[s].ino]);
+	if (d >= 0 && (flags & RENAME_EXCHANGE))
+		changed(&m->inodes[m->names[d].ino]);
+	for (i = 0; i < MAXN; i++)
+		moved[i] = m->names[i].ino < 0 ? 0 :
+			   side(m->names[i].path, src, dst);
 	for (i = 0; i < MAXN; i++) {
+		const char *from = moved[i] == 1 ? src : dst;
+		const char *to = moved[i] == 1 ? dst : src;
 		char np[PLEN * 2];
 
-		if (m->names[i].ino < 0 || !below(m->names[i].path, src))
+		if (!moved[i])
 			continue;
-		snprintf(np, sizeof(np), "%s%s", dst,
-			 m->names[i].path + strlen(src));
+		snprintf(np, sizeof(np), "%s%s", to,
+			 m->names[i].path + strlen(from));
 		snprintf(m->names[i].path, PLEN, "%s", np);
 	}
-	snprintf(m->names[s].path, PLEN, "%s", dst);
 	return 0;
 }
 
@@ -1240,17 +1321,32 @@ static void check_subtree(struct model *m, const char *dir)
 			check_path(m, m->names[i].path);
 }
 
+/* How much deeper than PATH its subtree goes. */
+static int subtree_depth(struct model *m, const char *path)
+{
+	int i, d = 0;
+
+	for (i = 0; i < MAXN; i++)
+		if (m->names[i].ino >= 0 && below(m->names[i].path, path) &&
+		    depth(m->names[i].path) - depth(path) > d)
+			d = depth(m->names[i].path) - depth(path);
+	return d;
+}
+
 static void op_rename(struct model *m)
 {
-	int i = pick(m, "fld", 0), want;
+	static const unsigned int fl[] = {
+		0, 0, 0, 0, RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_EXCHANGE
+	};
+	int i = pick(m, "fld", 0), want, r;
+	unsigned int flags = fl[rn(sizeof(fl) / sizeof(*fl))];
 	char src[PLEN], dst[PLEN];
-	size_t longest = 0;
 
 	if (i < 0)
 		return;
 	snprintf(src, PLEN, "%s", m->names[i].path);
 	/* Over an existing name half the time. */
-	if (rn(2)) {
+	if (rn(2) || flags == RENAME_EXCHANGE) {
 		int j = pick(m, "fld", 0);
 
 		snprintf(dst, PLEN, "%s", m->names[j].path);
@@ -1258,28 +1354,28 @@ static void op_rename(struct model *m)
 		pick_new(m, dst);
 	}
 	/* Keep paths short: nothing may end up deeper than MAXDEPTH. */
-	for (int k = 0; k < MAXN; k++)
-		if (m->names[k].ino >= 0 &&
-		    (below(m->names[k].path, src) ||
-		     !strcmp(m->names[k].path, src))) {
-			size_t extra = depth(m->names[k].path) - depth(src);
-
-			if (extra > longest)
-				longest = extra;
-		}
-	if (depth(dst) + longest > MAXDEPTH)
+	if (depth(dst) + subtree_depth(m, src) > MAXDEPTH ||
+	    depth(src) + subtree_depth(m, dst) > MAXDEPTH)
 		return;
-	want = model_rename(m, src, dst, 0);
-	logop("rename %s %s (want %s)", src, dst, want ? strerror(want) : "ok");
-	expect(rename(MP(src), MP(dst)), want, "rename", src, dst);
+	want = model_rename(m, src, dst, flags, 0);
+	logop("rename%s %s %s (want %s)", flags == RENAME_EXCHANGE ?
+	      " exchange" : flags ? " noreplace" : "", src, dst,
+	      want ? strerror(want) : "ok");
+	r = flags ? renameat2(AT_FDCWD, MP(src), AT_FDCWD, MP(dst), flags) :
+		    rename(MP(src), MP(dst));
+	expect(r, want, "rename", src, dst);
 	if (want)
 		return;
-	model_rename(m, src, dst, 1);
+	model_rename(m, src, dst, flags, 1);
 	check_path(m, src);
 	check_path(m, dst);
 	if (ino_of(m, dst) && ino_of(m, dst)->type == T_DIR) {
 		check_readdir(m, dst);
 		check_subtree(m, dst);
+	}
+	if (ino_of(m, src) && ino_of(m, src)->type == T_DIR) {
+		check_readdir(m, src);
+		check_subtree(m, src);
 	}
 }
 
@@ -1292,6 +1388,7 @@ static void op_xattr(struct model *m)
 	if (i < 0)
 		return;
 	in = &m->inodes[m->names[i].ino];
+	changed(in);
 	snprintf(name, sizeof(name), "user.s%u", rn(4));
 	for (j = 0; j < in->nx && strcmp(in->xn[j], name); j++)
 		;
@@ -1341,6 +1438,7 @@ static void op_chmod(struct model *m)
 	logop("chmod %s 0%o", m->names[i].path, mode);
 	expect(chmod(MP(m->names[i].path), mode), 0, "chmod",
 	       m->names[i].path, NULL);
+	changed(in);
 	in->mode = mode;
 	check_path(m, m->names[i].path);
 }
@@ -1350,8 +1448,6 @@ static void op_chmod(struct model *m)
  * opened before the file's copy-up: it must always read what the model
  * says, even after its name is gone.
  */
-static int held_fd = -1, held_ino;
-
 /*
  * A mapping of such a descriptor: on layerfs it shows the data written
  * since.  overlayfs maps the file the descriptor was opened on, so after a
@@ -1476,8 +1572,9 @@ static void scan(const char *dir, int level)
 			     de->d_name);
 		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
 		cnt->ops[me]++;
+		/* Names come and go under it: a race is no error. */
 		if (lstat(p, &st)) {
-			if (errno == ENOENT)
+			if (errno == ENOENT || errno == ENOTDIR)
 				continue;
 			fail("scan: lstat %s: %s", p, strerror(errno));
 		}
@@ -1489,9 +1586,10 @@ static void scan(const char *dir, int level)
 			scan(p, level + 1);
 		} else if (S_ISREG(st.st_mode)) {
 			fd = open(p, O_RDONLY | O_CLOEXEC);
-			if (fd < 0 && errno != ENOENT)
+			if (fd < 0 && errno != ENOENT && errno != ENOTDIR)
 				fail("scan: open %s: %s", p, strerror(errno));
-			if (fd >= 0 && pread(fd, buf, sizeof(buf), rn(4096)) < 0)
+			if (fd >= 0 && pread(fd, buf, sizeof(buf), rn(4096)) < 0 &&
+			    errno != EISDIR)
 				fail("scan: read %s: %s", p, strerror(errno));
 			if (fd >= 0)
 				close(fd);
@@ -1636,7 +1734,7 @@ static int run_workers(void)
 int main(void)
 {
 	const char *e;
-	long secs = 15, ops = 0, checks = 0;
+	long secs = 15, ops = 0, checks = 0, copyups = 0;
 	int k, bad;
 	time_t t0;
 
@@ -1684,9 +1782,11 @@ int main(void)
 		ops += cnt->ops[k];
 		checks += cnt->checks[k];
 	}
-	printf("# stress: %ld ops, %ld checks in %lld s on %s (scanner: %ld lookups, %ld checks)\n",
+	for (k = 0; k < nworkers; k++)
+		copyups += cnt->copyups[k];
+	printf("# stress: %ld ops, %ld checks in %lld s on %s (%ld lower objects changed; scanner: %ld lookups, %ld checks)\n",
 	       ops, checks, (long long)(time(NULL) - t0), lfs_fstype(),
-	       cnt->ops[nworkers], cnt->checks[nworkers]);
+	       copyups, cnt->ops[nworkers], cnt->checks[nworkers]);
 	for (k = 0; k < nworkers; k++)
 		printf("#   w%d: %ld ops, %ld checks\n", k, cnt->ops[k],
 		       cnt->checks[k]);
