@@ -7,6 +7,8 @@
 #   make check-debug  the VM suite on a KASAN/lockdep/kmemleak kernel
 #                   (built once from linux-source-6.12, cached in .cache)
 #   make demo       boot the VM and show a layerfs union
+#   make stress     the stress test alone, long: LFS_STRESS_SECONDS (default
+#                   300) on layerfs and overlay, each on tmpfs and ext4
 #   make setup      install build/test dependencies (idempotent)
 #   make module | checkpatch | sparse | vm-shell | clean
 #
@@ -27,7 +29,7 @@ SUBMAKE = $(MAKE) --no-print-directory
 MOD_SRCS = $(filter-out %.mod.c,$(wildcard module/*.c module/*.h))
 
 .PHONY: all build module userspace selftests setup check check-debug demo \
-	vm-shell bench checkpatch sparse clean need-kdir
+	vm-shell bench stress checkpatch sparse clean need-kdir
 
 # Public entry points run setup first, then re-enter make so that KDIR is
 # looked up after setup has installed the headers.
@@ -58,6 +60,18 @@ vm-shell: build
 bench:
 	@scripts/setup.sh
 	@MAKE="$(MAKE)" scripts/bench.sh
+
+# selftests/stress for LFS_STRESS_SECONDS per filesystem type and base
+# (make check runs it for 15 s); LFS_STRESS_SEED replays a run.
+LFS_STRESS_SECONDS ?= 300
+stress:
+	@scripts/setup.sh
+	@$(SUBMAKE) build
+	@LFS_RUN_TESTS=stress LFS_RUN_FSTYPES="layerfs overlay" \
+		LFS_VM_DIR="$${LFS_VM_DIR:-$(CURDIR)/.cache/vm-stress}" \
+		LFS_VM_TIMEOUT=$$((4 * $(LFS_STRESS_SECONDS) + 900)) \
+		LFS_VM_APPEND="$${LFS_VM_APPEND:-} lfs.stress=$(LFS_STRESS_SECONDS)$(if $(LFS_STRESS_SEED), lfs.stress_seed=$(LFS_STRESS_SEED))" \
+		scripts/run-vm.sh check
 
 setup:
 	@scripts/setup.sh
