@@ -86,7 +86,8 @@ static void __attribute__((constructor)) exec_probe(void)
 	"f mine m\nu mine 1000 1000\n"					\
 	"f prog644 #!/bin/sh\nm prog644 644\n"				\
 	"f prog700 #!/bin/sh\nm prog700 700\n"				\
-	"w gone\no odir\nf odir/o O\n"
+	"w gone\no odir\nf odir/o O\n"				\
+	"f acl_me a\na acl_me 1000\nf acl_other a\na acl_other 1001\n"
 
 #define SPEC1 "f gone G\nd odir\nf odir/hidden H\n"
 
@@ -409,6 +410,19 @@ LFS_TEST(sec, user_access_follows_modes)
 	o.p = M("mine");
 	EXPECT_EQ(0, as_user(op_write, &o));
 	EXPECT_EQ(USER, st_of(U("mine")).st_uid);
+}
+
+/* A POSIX ACL grants or denies through the union as it does below. */
+LFS_TEST(sec, acls_as_below)
+{
+	struct op o = { 0 };
+
+	if (lfs_has_xattr(L0("acl_me"), "system.posix_acl_access") != 1)
+		SKIP(return, "no POSIX ACLs on %s", lfs_base());
+	same_as_ref(_metadata, &self->w, op_write, o, "acl_me", 0);
+	same_as_ref(_metadata, &self->w, op_write, o, "acl_other", EACCES);
+	EXPECT_EQ(-ENOENT, lfs_ftype(U("acl_other")));
+	EXPECT_EQ(1, lfs_has_xattr(U("acl_me"), "system.posix_acl_access"));
 }
 
 LFS_TEST(sec, user_exec_follows_modes)
