@@ -271,6 +271,29 @@ static int lfs_copy_meta(struct lfs_copy *c, struct dentry *d)
 	return err;
 }
 
+/*
+ * A copy of a lower file that has other names goes into the index before
+ * it gets this name, so that after a crash at any step every name shows
+ * the same file: the lower one, or the copy (found through the index).
+ */
+static bool lfs_copy_has_links(const struct lfs_copy *c)
+{
+	return !S_ISDIR(c->stat.mode) && c->stat.nlink > 1;
+}
+
+static int lfs_copy_index(struct lfs_copy *c, struct dentry *copy)
+{
+	if (!lfs_copy_has_links(c))
+		return 0;
+	return lfs_index_add(c->lfs, copy, d_inode(c->lower.dentry));
+}
+
+static void lfs_copy_unindex(struct lfs_copy *c, struct dentry *copy)
+{
+	if (lfs_copy_has_links(c))
+		lfs_index_remove(c->lfs, copy, d_inode(c->lower.dentry));
+}
+
 /* Link the finished O_TMPFILE into the upper directory under its name. */
 static struct dentry *lfs_link_into_place(struct lfs_copy *c,
 					  struct dentry *temp)
@@ -315,7 +338,15 @@ static struct dentry *lfs_copy_up_reg(struct lfs_copy *c)
 		err = lfs_copy_data(c->lfs, &c->lower, tmp, c->stat.size);
 	if (!err)
 		err = lfs_copy_meta(c, tmp->f_path.dentry);
-	newd = err ? ERR_PTR(err) : lfs_link_into_place(c, tmp->f_path.dentry);
+	if (!err)
+		err = lfs_copy_index(c, tmp->f_path.dentry);
+	if (err) {
+		fput(tmp);
+		return ERR_PTR(err);
+	}
+	newd = lfs_link_into_place(c, tmp->f_path.dentry);
+	if (IS_ERR(newd))
+		lfs_copy_unindex(c, tmp->f_path.dentry);
 	fput(tmp);
 	return newd;
 }
@@ -363,6 +394,8 @@ static struct dentry *lfs_copy_up_other(struct lfs_copy *c)
 	if (err)
 		goto out;
 	err = lfs_copy_meta(c, temp);
+	if (!err)
+		err = lfs_copy_index(c, temp);
 	if (err)
 		goto out_cleanup;
 
@@ -386,6 +419,7 @@ out_unlock:
 	}
 	if (!IS_ERR_OR_NULL(newd))
 		dput(newd);
+	lfs_copy_unindex(c, temp);
 out_cleanup:
 	inode_lock_nested(work, I_MUTEX_PARENT);
 	if (temp->d_parent == lfs->workdir && d_is_positive(temp))
@@ -463,11 +497,6 @@ static int lfs_copy_up_new(struct lfs_copy *c)
 	}
 	if (IS_ERR(newd))
 		return PTR_ERR(newd);
-	/* Other names of this lower file must find the copy later. */
-	if (!S_ISDIR(c->stat.mode) && c->stat.nlink > 1 &&
-	    lfs_index_add(c->lfs, newd, d_inode(c->lower.dentry)))
-		pr_warn_ratelimited("layerfs: cannot index copy-up of %pd\n",
-				    c->dentry);
 	if (c->metacopy)
 		set_bit(LFS_I_METACOPY, &li->flags);
 	lfs_set_upper(inode, newd);

@@ -230,6 +230,8 @@ int lfs_index_name(struct inode *lower, char *buf, size_t size);
 struct dentry *lfs_index_lookup(struct lfs_fs *lfs, struct inode *lower);
 int lfs_index_add(struct lfs_fs *lfs, struct dentry *upper,
 		  struct inode *lower);
+void lfs_index_remove(struct lfs_fs *lfs, struct dentry *upper,
+		      struct inode *lower);
 void lfs_workdir_release(struct lfs_fs *lfs);
 int lfs_work_cleanup(struct lfs_fs *lfs, struct dentry *dir, int depth);
 

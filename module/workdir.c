@@ -454,7 +454,12 @@ struct dentry *lfs_index_lookup(struct lfs_fs *lfs, struct inode *lower)
 	return NULL;
 }
 
-/* Record the upper copy of a lower inode that has other names. */
+/*
+ * Record the upper copy of a lower inode that has other names.  Copy-up
+ * does this before the copy gets its own name, so a crash between the two
+ * steps leaves a copy every name finds, not one name split from the rest.
+ * An entry naming another inode is refused rather than replaced.
+ */
 int lfs_index_add(struct lfs_fs *lfs, struct dentry *upper,
 		  struct inode *lower)
 {
@@ -472,8 +477,32 @@ int lfs_index_add(struct lfs_fs *lfs, struct dentry *upper,
 	if (!err) {
 		if (d_is_negative(d))
 			err = vfs_link(upper, lfs_upper_idmap(lfs), dir, d, NULL);
+		else if (d_inode(d) != d_inode(upper))
+			err = -EEXIST;
 		dput(d);
 	}
 	inode_unlock(dir);
 	return err;
+}
+
+/* Undo lfs_index_add when the copy could not be given its name after all. */
+void lfs_index_remove(struct lfs_fs *lfs, struct dentry *upper,
+		      struct inode *lower)
+{
+	struct inode *dir = d_inode(lfs->indexdir);
+	char name[64];
+	struct dentry *d;
+	int len;
+
+	len = lfs_index_name(lower, name, sizeof(name));
+	if (len < 0)
+		return;
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	d = lookup_one(lfs_upper_idmap(lfs), name, lfs->indexdir, len);
+	if (!IS_ERR(d)) {
+		if (d_inode(d) == d_inode(upper))
+			lfs_do_unlink(lfs, dir, d);
+		dput(d);
+	}
+	inode_unlock(dir);
 }
