@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make check`: build, checkpatch, sparse, host-side tests, the VM suite.  The last
+# `make check`: build, checkpatch, sparse, host-side tests, the VM suite, a
+# few power-cut cycles (scripts/crash-test.sh).  The last
 # line printed is `N passed, N failed` (`, N skipped` when any); the exit
 # status is non-zero on any failure.
 #
@@ -141,4 +142,14 @@ fi
 [ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
 passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 [ "$f" = 0 ] || failures+=("VM suite (logs in $top/.cache/vm/)")
+
+# 5. Power cut: a few kill/verify cycles (`make crash` runs many more).
+echo "== power-cut test (scripts/crash-test.sh)"
+"$top/scripts/crash-test.sh" >"$logs/crash.log" 2>&1
+rc=$?
+grep -E '^not ok |^# cycle [0-9]+: [a-z]+ seed|^# seed|^[0-9]+ passed, [0-9]+ failed' \
+	"$logs/crash.log" | sed 's/^/  /'
+read -r p f s < <(count_output "$logs/crash.log" "$rc")
+passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+[ "$f" = 0 ] || failures+=("power-cut test ($logs/crash.log, cycles in $top/.cache/crash/)")
 final
