@@ -7,6 +7,8 @@
 #   make check-debug  the VM suite on a KASAN/lockdep/kmemleak kernel
 #                   (built once from linux-source-6.12, cached in .cache)
 #   make demo       boot the VM and show a layerfs union
+#   make crash      power cut during changes: 20 kill/verify cycles, layerfs
+#                   and overlayfs in turn (LFS_CRASH_ROUNDS, LFS_CRASH_SEED)
 #   make stress     the stress test alone, long: LFS_STRESS_SECONDS (default
 #                   300) on layerfs and overlay, each on tmpfs and ext4
 #   make setup      install build/test dependencies (idempotent)
@@ -29,7 +31,7 @@ SUBMAKE = $(MAKE) --no-print-directory
 MOD_SRCS = $(filter-out %.mod.c,$(wildcard module/*.c module/*.h))
 
 .PHONY: all build module userspace selftests setup check check-debug demo \
-	vm-shell bench stress checkpatch sparse clean need-kdir
+	vm-shell bench stress crash checkpatch sparse clean need-kdir
 
 # Public entry points run setup first, then re-enter make so that KDIR is
 # looked up after setup has installed the headers.
@@ -72,6 +74,14 @@ stress:
 		LFS_VM_TIMEOUT=$$((4 * $(LFS_STRESS_SECONDS) + 900)) \
 		LFS_VM_APPEND="$${LFS_VM_APPEND:-} lfs.stress=$(LFS_STRESS_SECONDS)$(if $(LFS_STRESS_SEED), lfs.stress_seed=$(LFS_STRESS_SEED))" \
 		scripts/run-vm.sh check
+
+# Many power-cut cycles (make check runs a few); see scripts/crash-test.sh.
+crash:
+	@scripts/setup.sh
+	@$(SUBMAKE) build
+	@LFS_CRASH_ROUNDS=$${LFS_CRASH_ROUNDS:-20} \
+		LFS_CRASH_FSTYPES="$${LFS_CRASH_FSTYPES:-layerfs overlay}" \
+		scripts/crash-test.sh
 
 setup:
 	@scripts/setup.sh
