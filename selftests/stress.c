@@ -107,6 +107,18 @@ static int me;				/* worker index; nworkers = scanner */
 static uint64_t rng;
 static char oplog[16][200];
 static long nop;
+static int myns;			/* the namespace a worker changes */
+
+/* Namespace NS: worker NS % nworkers, round NS / nworkers. */
+static const char *nsname(int ns)
+{
+	static char b[4][32];
+	static int i;
+	char *p = b[i++ % 4];
+
+	snprintf(p, 32, "w%dr%d", ns % nworkers, ns / nworkers);
+	return p;
+}
 
 static uint64_t rnd(void)
 {
@@ -146,8 +158,8 @@ static void fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "# stress w%d (seed %llu, op %ld): %s\n", me,
-		(unsigned long long)seed, nop, msg);
+	fprintf(stderr, "# stress w%d in %s (seed %llu, op %ld): %s\n", me,
+		nsname(myns), (unsigned long long)seed, nop, msg);
 	for (i = nop > 16 ? nop - 16 : 0; i < nop; i++)
 		fprintf(stderr, "#   op %ld: %s\n", i, oplog[i % 16]);
 	fflush(stderr);
@@ -172,11 +184,12 @@ static const char *upath(int k, const char *rel)
 	static int i;
 	char *p = b[i++ % 4];
 
-	snprintf(p, PATH_MAX, "%s/w%d%s%s", W.c.mnt, k, *rel ? "/" : "", rel);
+	snprintf(p, PATH_MAX, "%s/%s%s%s", W.c.mnt, nsname(k),
+		 *rel ? "/" : "", rel);
 	return p;
 }
 
-#define MP(rel) upath(me, rel)
+#define MP(rel) upath(myns, rel)
 
 static int find(struct model *m, const char *path)
 {
@@ -421,7 +434,8 @@ static void load_dir(struct model *m, int k, const char *rel, int mask,
 
 		if (!(mask & (1 << layer)))
 			continue;
-		dpath = lfs_wl(&W, layer, "w%d%s%s", k, *rel ? "/" : "", rel);
+		dpath = lfs_wl(&W, layer, "%s%s%s", nsname(k),
+			       *rel ? "/" : "", rel);
 		d = opendir(dpath);
 		if (!d)
 			continue;
@@ -457,7 +471,7 @@ static void load_dir(struct model *m, int k, const char *rel, int mask,
 
 				if (!(mask & (1 << l)))
 					continue;
-				lp = lfs_wl(&W, l, "w%d/%s", k, child);
+				lp = lfs_wl(&W, l, "%s/%s", nsname(k), child);
 				if (lstat(lp, &ls))
 					continue;
 				if (!S_ISDIR(ls.st_mode))
@@ -486,9 +500,9 @@ static struct model *load_model(int k)
 		fail("out of memory");
 	for (i = 0; i < MAXN; i++)
 		m->names[i].ino = -1;
-	if (lstat(lfs_wl(&W, 0, "w%d", k), &st))
-		fail("no l0/w%d", k);
-	add_name(m, "", lower_inode(m, lfs_wl(&W, 0, "w%d", k), &st,
+	if (lstat(lfs_wl(&W, 0, "%s", nsname(k)), &st))
+		fail("no l0/%s", nsname(k));
+	add_name(m, "", lower_inode(m, lfs_wl(&W, 0, "%s", nsname(k)), &st,
 				     seen, &nseen));
 	load_dir(m, k, "", 3, seen, &nseen);
 	return m;
@@ -641,11 +655,11 @@ static int compare_recs(int k, struct rec *want, int nw, struct rec *got,
 
 		if (c && bad++ < 10) {
 			if (c < 0)
-				printf("#  w%d want %s (not there)\n", k,
+				printf("#  %s want %s (not there)\n", nsname(k),
 				       want[i].key);
 			else
-				printf("#  w%d got  %s (not in the model)\n",
-				       k, got[j].key);
+				printf("#  %s got  %s (not in the model)\n",
+				       nsname(k), got[j].key);
 		}
 		if (c < 0) {
 			i++;
@@ -657,7 +671,7 @@ static int compare_recs(int k, struct rec *want, int nw, struct rec *got,
 		}
 		if (want[i].nlink >= 0 && want[i].nlink != got[j].nlink &&
 		    bad++ < 10)
-			printf("#  w%d %s: st_nlink %ld, want %ld\n", k,
+			printf("#  %s %s: st_nlink %ld, want %ld\n", nsname(k),
 			       want[i].key, got[j].nlink, want[i].nlink);
 		i++;
 		j++;
@@ -669,8 +683,8 @@ static int compare_recs(int k, struct rec *want, int nw, struct rec *got,
 		for (j = i + 1; j < nw; j++)
 			if ((want[i].id == want[j].id) !=
 			    (got[i].id == got[j].id) && bad++ < 10)
-				printf("#  w%d %.40s and %.40s: %s inode in the union\n",
-				       k, want[i].key, want[j].key,
+				printf("#  %s %.40s and %.40s: %s inode in the union\n",
+				       nsname(k), want[i].key, want[j].key,
 				       want[i].id == want[j].id ?
 				       "not the same" : "the same");
 	return bad;
@@ -683,9 +697,9 @@ static int check_tree(int k, struct model *m)
 	int nw = model_recs(m, want), ng = 0;
 	char root[PATH_MAX];
 
-	snprintf(root, sizeof(root), "%s/w%d", W.c.mnt, k);
+	snprintf(root, sizeof(root), "%s/%s", W.c.mnt, nsname(k));
 	if (tree_recs(root, "", got, &ng, MAXN + 64)) {
-		printf("#  w%d: walking the union failed (%s)\n", k,
+		printf("#  %s: walking the union failed (%s)\n", nsname(k),
 		       strerror(errno));
 		return 1;
 	}
@@ -1488,20 +1502,22 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	     si->si_addr, phase);
 }
 
+static int round_no, nrounds = 1;
+
 static void worker(int k)
 {
+	struct sigaction sa = { .sa_sigaction = on_signal,
+				.sa_flags = SA_SIGINFO };
 	struct model *m;
 	char path[PATH_MAX];
 
-	me = k;
-	struct sigaction sa = { .sa_sigaction = on_signal,
-				.sa_flags = SA_SIGINFO };
-
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGSEGV, &sa, NULL);
-	rng = seed * 0x9e3779b97f4a7c15ULL + k + 1;
+	me = k;
+	myns = k + nworkers * round_no;
+	rng = (seed * 0x9e3779b97f4a7c15ULL + myns + 1) * 0xff51afd7ed558ccdULL;
 	umask(0);
-	m = load_model(k);
+	m = load_model(myns);
 	while (time(NULL) < deadline) {
 		unsigned int r = rn(100);
 		int i;
@@ -1542,7 +1558,7 @@ static void worker(int k)
 			 held_map());
 		close(held_fd);
 	}
-	snprintf(path, sizeof(path), "%s/model.%d", W.c.dir, k);
+	snprintf(path, sizeof(path), "%s/model.%d", W.c.dir, myns);
 	save_model(m, path);
 	_exit(0);
 }
@@ -1601,7 +1617,7 @@ static void scan(const char *dir, int level)
 static void scanner(void)
 {
 	me = nworkers;
-	rng = seed + 12345;
+	rng = seed + 12345 + round_no;
 	while (time(NULL) < deadline)
 		scan(W.c.mnt, 0);
 	_exit(0);
@@ -1612,50 +1628,50 @@ static void scanner(void)
 
 static char *lower_spec(int layer)
 {
-	size_t cap = 8192, len = 0;
+	size_t cap = 1024 * nworkers * nrounds, len = 0;
 	char *s = malloc(cap);
 	int k;
 
 	s[0] = '\0';
-	for (k = 0; k < nworkers; k++) {
+	for (k = 0; k < nworkers * nrounds; k++) {
 		if (layer == 1)
 			len += snprintf(s + len, cap - len,
-				"d w%1$d\n"
-				"f w%1$d/a bottom a, hidden\n"
-				"x w%1$d/a user.lo hidden\n"
-				"P w%1$d/big 100000\n"
-				"x w%1$d/big user.b v%1$d\n"
-				"d w%1$d/d0\n"
-				"P w%1$d/d0/f0 5000\n"
-				"P w%1$d/d0/f1 70000\n"
-				"f w%1$d/d0/e/deep deep\n"
-				"f w%1$d/d1/x x\n"
-				"f w%1$d/gone gone\n"
-				"f w%1$d/d2/hidden hidden\n"
-				"z w%1$d/sparse 200000\n"
-				"s w%1$d/sym a\n"
-				"P w%1$d/h1 9000\n"
-				"f w%1$d/small 1\n",
-				k);
+				"d %1$s\n"
+				"f %1$s/a bottom a, hidden\n"
+				"x %1$s/a user.lo hidden\n"
+				"P %1$s/big 100000\n"
+				"x %1$s/big user.b v%1$s\n"
+				"d %1$s/d0\n"
+				"P %1$s/d0/f0 5000\n"
+				"P %1$s/d0/f1 70000\n"
+				"f %1$s/d0/e/deep deep\n"
+				"f %1$s/d1/x x\n"
+				"f %1$s/gone gone\n"
+				"f %1$s/d2/hidden hidden\n"
+				"z %1$s/sparse 200000\n"
+				"s %1$s/sym a\n"
+				"P %1$s/h1 9000\n"
+				"f %1$s/small 1\n",
+				nsname(k));
 		else
 			len += snprintf(s + len, cap - len,
-				"d w%1$d\n"
-				"x w%1$d user.root r%1$d\n"
-				"f w%1$d/a top a\n"
-				"x w%1$d/a user.top t\n"
-				"d w%1$d/d0\n"
-				"P w%1$d/d0/f2 3000\n"
-				"x w%1$d/d0 user.dx dv\n"
-				"s w%1$d/d0/ln ../h2\n"
-				"w w%1$d/gone\n"
-				"o w%1$d/d2\n"
-				"f w%1$d/d2/y y\n"
-				"P w%1$d/h2 12000\n"
-				"h w%1$d/h3 w%1$d/h2\n"
-				"h w%1$d/d0/h4 w%1$d/h2\n"
-				"x w%1$d/h2 user.h linked\n"
-				"f w%1$d/small 22\n",
-				k);
+				"d %1$s\n"
+				"x %1$s user.root r%1$s\n"
+				"f %1$s/a top a\n"
+				"x %1$s/a user.top t\n"
+				"d %1$s/d0\n"
+				"P %1$s/d0/f2 3000\n"
+				"x %1$s/d0 user.dx dv\n"
+				"s %1$s/d0/ln ../h2\n"
+				"w %1$s/gone\n"
+				"o %1$s/d2\n"
+				"f %1$s/d2/y y\n"
+				"P %1$s/h2 12000\n"
+				"h %1$s/h3 %1$s/h2\n"
+				"h %1$s/d0/h4 %1$s/h2\n"
+				"x %1$s/h2 user.h linked\n"
+				"f %1$s/small 22\n",
+				nsname(k));
 	}
 	return s;
 }
@@ -1676,12 +1692,12 @@ static void tap(int ok, const char *fmt, ...)
 	fflush(stdout);
 }
 
-/* Compare every worker's part of the union with its model file. */
-static int check_all(const char *when)
+/* Compare namespaces FROM..TO-1 of the union with their model files. */
+static int check_all(int from, int to, const char *when)
 {
 	int k, bad = 0;
 
-	for (k = 0; k < nworkers; k++) {
+	for (k = from; k < to; k++) {
 		char path[PATH_MAX];
 		struct model *m;
 
@@ -1692,7 +1708,8 @@ static int check_all(const char *when)
 			continue;
 		}
 		if (check_tree(k, m)) {
-			printf("#  w%d differs from its model %s\n", k, when);
+			printf("#  %s differs from its model %s\n", nsname(k),
+			       when);
 			bad++;
 		}
 		for (int i = 0; i < m->ninodes; i++)
@@ -1735,7 +1752,7 @@ int main(void)
 {
 	const char *e;
 	long secs = 15, ops = 0, checks = 0, copyups = 0;
-	int k, bad;
+	int k, bad_start = 0, bad_run = 0, bad_end = 0, bad_remount = 0;
 	time_t t0;
 
 	e = getenv("LFS_STRESS_SECONDS");
@@ -1754,6 +1771,8 @@ int main(void)
 	printf("# stress on %s at %s: %d workers, %ld s, LFS_STRESS_SEED=%llu\n",
 	       lfs_fstype(), lfs_base(), nworkers, secs,
 	       (unsigned long long)seed);
+	/* Rounds of about 5 s, each in namespaces of its own. */
+	nrounds = secs / 5 < 1 ? 1 : secs / 5 > 12 ? 12 : secs / 5;
 	cnt = mmap(NULL, sizeof(*cnt), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (cnt == MAP_FAILED ||
@@ -1763,42 +1782,54 @@ int main(void)
 		return 1;
 	}
 
-	/* 1: the models the workers start from are what the union shows. */
-	me = MAXW;
-	for (k = 0; k < nworkers; k++) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/model.%d", W.c.dir, k);
-		save_model(load_model(k), path);
-	}
-	tap(!check_all("at the start"),
-	    "the merged view of the lower tree matches the model");
-
-	/* 2: the workers and the scanner. */
 	t0 = time(NULL);
-	deadline = t0 + secs;
-	bad = run_workers();
+	me = MAXW;
+	for (round_no = 0; round_no < nrounds; round_no++) {
+		int first = round_no * nworkers, last = first + nworkers;
+
+		/* The models the workers start from are what the union shows. */
+		for (k = first; k < last; k++) {
+			char path[PATH_MAX];
+
+			snprintf(path, sizeof(path), "%s/model.%d", W.c.dir, k);
+			save_model(load_model(k), path);
+		}
+		bad_start += check_all(first, last, "at the start");
+		/* The workers and the scanner. */
+		deadline = t0 + secs * (round_no + 1) / nrounds;
+		if (run_workers()) {
+			bad_run++;
+			break;
+		}
+		bad_end += check_all(first, last, "at the end of its round");
+		/* A remount between rounds; what the rounds left stays. */
+		if (lfs_umount(&W.c) || lfs_wr_mount(&W)) {
+			bad_remount++;
+			break;
+		}
+		bad_remount += check_all(first, last, "after a remount");
+	}
 	for (k = 0; k < nworkers; k++) {
 		ops += cnt->ops[k];
 		checks += cnt->checks[k];
-	}
-	for (k = 0; k < nworkers; k++)
 		copyups += cnt->copyups[k];
-	printf("# stress: %ld ops, %ld checks in %lld s on %s (%ld lower objects changed; scanner: %ld lookups, %ld checks)\n",
+	}
+	printf("# stress: %ld ops, %ld checks in %lld s on %s, %d rounds (%ld lower objects changed; scanner: %ld lookups, %ld checks)\n",
 	       ops, checks, (long long)(time(NULL) - t0), lfs_fstype(),
-	       copyups, cnt->ops[nworkers], cnt->checks[nworkers]);
+	       nrounds, copyups, cnt->ops[nworkers], cnt->checks[nworkers]);
 	for (k = 0; k < nworkers; k++)
 		printf("#   w%d: %ld ops, %ld checks\n", k, cnt->ops[k],
 		       cnt->checks[k]);
-	tap(!bad, "%d workers and a scanner: every result as the model says",
+	tap(!bad_start,
+	    "each round starts from a merged view that matches the lowers' model");
+	tap(!bad_run, "%d workers and a scanner: every result as the model says",
 	    nworkers);
-
-	/* 3 and 4: the merged tree, then again after a remount. */
-	tap(!bad && !check_all("at the end"),
-	    "the merged tree at the end matches the models");
-	bad = lfs_umount(&W.c) || lfs_wr_mount(&W);
-	tap(!bad && !check_all("after a remount"),
-	    "the merged tree after a remount matches the models");
+	tap(!bad_run && !bad_end,
+	    "the merged tree at the end of each round matches the models");
+	/* Every round's result, after all the later rounds and remounts. */
+	tap(!bad_run && !bad_remount &&
+	    !check_all(0, nworkers * nrounds, "after all rounds"),
+	    "the merged tree after each remount matches the models");
 
 	/* 5: nothing written below. */
 	if (lfs_umount(&W.c))
