@@ -18,16 +18,20 @@
 #   LFS_VM_DIR         work and log directory (default .cache/crash)
 #   KVER, LFS_KERNEL, LFS_VM_MEM as for scripts/run-vm.sh
 #
-# Disks: /dev/vda a fresh ext4 per cycle holding upper/ and work/ (the image
-# the cut hits); /dev/vdb the lower layers (ext4, attached with snapshot=on
+# Disks: /dev/vda an ext4 holding each cycle's upper and work directories
+# (the image the cuts hit); /dev/vdb the lower layers (ext4, attached with snapshot=on
 # so the image file itself never changes).  Killing QEMU keeps every write
 # the guest had completed, so what the cut tests is the order in which
 # changes reach the disk: the upper file system's journal commits (forced
 # at random moments by a sync loop in the guest) against layerfs's steps.
 #
-# Output: per cycle, TAP lines (the union's state, the work directory, the
-# lower layers, e2fsck, the kernel console); last line `N passed, N failed`.
-# Logs of cycle N in $LFS_VM_DIR/cycle-N/.
+# Boot K checks cycle K (its union, mounted again over what the cut left)
+# and runs cycle K+1's workload, so K cycles take K+1 boots.
+#
+# Output: TAP lines per cycle (the union's state, the work directory, the
+# lower layers), per boot (the kernel console), and at the end (rmmod and
+# taint, e2fsck); last line `N passed, N failed`.  Logs of boot K in
+# $LFS_VM_DIR/boot-K/.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -89,18 +93,18 @@ install -m 755 "$bin" "$vm/extra/crash/lfs-crash"
 install -m 755 "$top/selftests/crash/run.sh" "$vm/extra/crash/run.sh"
 LFS_VM_EXTRA=$vm/extra "$top/scripts/mkinitramfs.sh" "$vm/initramfs.cpio.gz" ||
 	{ tap not-ok "mkinitramfs"; finish; }
-mkdir -p "$vm/empty/upper" "$vm/empty/work"
 
 reports='BUG:|BUG [^ ]+ \(|WARNING:|Oops|general protection|KFENCE|kernel BUG|list_add corruption|list_del corruption|Kernel panic|UBSAN:|INFO: task .* blocked for more than|rcu: INFO:|detected stall'
 
-# boot DIR PHASE SEED DONE FSTYPE: QEMU in the background, pid in $qpid.
+# boot DIR APPEND: QEMU in the background, pid in $qpid.
 boot() {
 	local dir=$1
+	mkdir -p "$dir"
 	rm -f "$dir/console.log" "$dir/output.log"
 	: > "$dir/output.log"
 	qemu-system-x86_64 -m "${LFS_VM_MEM:-1024}" -smp 2 -nographic -no-reboot \
 		-monitor none -kernel "$kernel" -initrd "$vm/initramfs.cpio.gz" \
-		-append "console=ttyS0 quiet panic=-1 slub_debug=FZPU kfence.sample_interval=100 log_buf_len=4M lfs.mode=crash lfs.crash.phase=$2 lfs.crash.seed=$3 lfs.crash.done=$4 lfs.crash.fstype=$5" \
+		-append "console=ttyS0 quiet loglevel=5 panic=-1 slub_debug=FZPU kfence.sample_interval=100 log_buf_len=4M lfs.mode=crash $2" \
 		-drive "file=$vm/upper.img,if=virtio,format=raw" \
 		-drive "file=$vm/lowers.img,if=virtio,format=raw,snapshot=on" \
 		-serial "file:$dir/console.log" -serial "file:$dir/output.log" \
@@ -125,93 +129,121 @@ boot_crashed() {	# DIR
 	! grep -q "LFS-INIT-START" "$1/output.log" && grep -q "Oops: int3" "$1/console.log" 2>/dev/null
 }
 
-start_all=$SECONDS
+# Each cycle: file system, workload seed, the op whose start the kill
+# waits for (nops: the end of the workload), then a delay in ms (ops take
+# 20-500 ms).
+declare -a fst cseed target delay done_ops started
 for ((c = 1; c <= rounds; c++)); do
-	dir=$vm/cycle-$c
+	fst[c]=${fstypes[$(( (c - 1) % ${#fstypes[@]} ))]}
+	cseed[c]=$(( RANDOM * 32768 + RANDOM ))
+	target[c]=$(( RANDOM % (nops + 2) ))
+	[ "${target[c]}" -gt "$nops" ] && target[c]=$nops
+	delay[c]=$(( RANDOM % 250 ))
+done
+
+# One upper image for the whole run: cycle K works in cK/upper, cK/work,
+# checked (and removed) by the next boot, which runs cycle K+1's workload.
+rm -f "$vm/upper.img"
+truncate -s 1G "$vm/upper.img"
+mke2fs -F -q -t ext4 "$vm/upper.img"
+
+start_all=$SECONDS
+for ((b = 0; b <= rounds; b++)); do
+	dir=$vm/boot-$b
 	rm -rf "$dir"
-	mkdir -p "$dir/work" "$dir/verify"
-	fstype=${fstypes[$(( (c - 1) % ${#fstypes[@]} ))]}
-	cseed=$(( RANDOM * 32768 + RANDOM ))
-	target=$(( RANDOM % (nops + 2) ))	# op to reach; > nops: after all
-	delay=$(( RANDOM % 250 ))		# ms after its start (ops take 20-500 ms)
+	w=$((b + 1))
+	append=
+	[ "$b" -ge 1 ] && [ -n "${started[b]:-}" ] &&
+		append="lfs.crash.verify=$b:${fst[b]}:${cseed[b]}:${done_ops[b]}"
+	[ "$w" -le "$rounds" ] && append="$append lfs.crash.work=$w:${fst[w]}:${cseed[w]}"
 	t0=$SECONDS
-	rm -f "$vm/upper.img"
-	truncate -s 512M "$vm/upper.img"
-	mke2fs -F -q -t ext4 -d "$vm/empty" "$vm/upper.img"
-
-	# Phase 1: work, then the power cut.
 	for attempt in 1 2 3; do
-		boot "$dir/work" work "$cseed" 0 "$fstype"
-		wait_for "$dir/work" '^# LFS-CRASH-WORK|LFS-CRASH-MOUNT-FAILED|LFS-CRASH-EXIT' 300 && break
-		kill -9 "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null
-		boot_crashed "$dir/work" || break
-		echo "# cycle $c: the guest kernel crashed before /init (QEMU TCG); booting again"
-	done
-	if ! tr -d '\r' < "$dir/work/output.log" | grep -q '^# LFS-CRASH-WORK'; then
-		kill -9 "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null
-		tap not-ok "cycle $c ($fstype): the workload did not start (logs in $dir/work)"
-		continue
-	fi
-	if [ "$target" -ge "$nops" ]; then
-		wait_for "$dir/work" '^# LFS-CRASH-ALLDONE' 600
-	else
-		wait_for "$dir/work" "^start $target " 600
-	fi
-	sleep "$(printf '0.%03d' "$delay")"
-	kill -9 "$qpid" 2>/dev/null
-	wait "$qpid" 2>/dev/null
-	done_ops=$(tr -d '\r' < "$dir/work/output.log" | grep -c '^done ')
-	last=$(tr -d '\r' < "$dir/work/output.log" | grep -E '^(start|done) ' | tail -n1)
-	echo "# cycle $c: $fstype seed $cseed, killed ${delay} ms after op $target started; $done_ops ops confirmed, last line \"$last\""
-	if grep -qiE 'error|fail' <(tr -d '\r' < "$dir/work/output.log" | grep -vE '^(start|done|#) '); then
-		tr -d '\r' < "$dir/work/output.log" | grep -vE '^(start|done) ' | sed 's/^/#   work: /'
-		tap not-ok "cycle $c ($fstype): the workload failed before the cut"
-	fi
-
-	t1=$SECONDS
-	# Phase 2: boot again; the mount of vda replays the journal.
-	for attempt in 1 2 3; do
-		boot "$dir/verify" verify "$cseed" "$done_ops" "$fstype"
-		wait "$qpid"
-		boot_crashed "$dir/verify" || break
-		echo "# cycle $c: the guest kernel crashed before /init (QEMU TCG); booting again"
-	done
-	out=$(tr -d '\r' < "$dir/verify/output.log")
-	grep -E '^# (leftovers|FAIL)' <<<"$out" | sed "s/^# /# cycle $c: /"
-	results=$(grep -E '^(not )?ok - ' <<<"$out")
-	if [ -z "$results" ] || ! grep -q '^# LFS-CRASH-EXIT' <<<"$out"; then
-		tap not-ok "cycle $c ($fstype): the verify boot did not finish (logs in $dir/verify)"
-	fi
-	while IFS= read -r line; do
-		[ -n "$line" ] || continue
-		if [[ "$line" == ok* ]]; then
-			tap ok "cycle $c ($fstype): ${line#ok - }"
-		else
-			tap not-ok "cycle $c ($fstype): ${line#not ok - }"
+		boot "$dir" "$append"
+		if [ "$w" -le "$rounds" ]; then
+			wait_for "$dir" '^# LFS-CRASH-WORK|LFS-CRASH-MOUNT-FAILED|LFS-CRASH-EXIT' 600 && break
+			kill -9 "$qpid" 2>/dev/null
 		fi
-	done <<<"$results"
+		wait "$qpid" 2>/dev/null
+		boot_crashed "$dir" || break
+		echo "# boot $b: the guest kernel crashed before /init (QEMU TCG); booting again"
+	done
 
-	# The upper file system itself, after the replay and a clean unmount.
-	if e2fsck -fn "$vm/upper.img" >"$dir/e2fsck.log" 2>&1; then
-		tap ok "cycle $c ($fstype): e2fsck -fn of the upper file system clean"
-	else
-		sed 's/^/#   /' "$dir/e2fsck.log" | head -n 20
-		tap not-ok "cycle $c ($fstype): e2fsck -fn of the upper file system (log $dir/e2fsck.log)"
+	# The next cycle's workload, cut at a random moment.
+	if [ "$w" -le "$rounds" ]; then
+		if tr -d '\r' < "$dir/output.log" | grep -q '^# LFS-CRASH-WORK'; then
+			started[w]=1
+			if [ "${target[w]}" -ge "$nops" ]; then
+				wait_for "$dir" '^# LFS-CRASH-ALLDONE' 600
+			else
+				wait_for "$dir" "^start ${target[w]} " 600
+			fi
+			sleep "$(printf '0.%03d' "${delay[w]}")"
+		fi
+		kill -9 "$qpid" 2>/dev/null
+		wait "$qpid" 2>/dev/null
+	fi
+	out=$(tr -d '\r' < "$dir/output.log")
+
+	# This boot's check of the cycle before.
+	if [ "$b" -ge 1 ]; then
+		grep -E '^# (leftovers|FAIL)' <<<"$out" | sed "s/^# /# cycle $b: /"
+		results=$(sed -n '/^# LFS-CRASH-VERIFY /,/^# LFS-CRASH-VERIFIED/p' <<<"$out" |
+			grep -E '^(not )?ok - ')
+		if [ -z "${started[b]:-}" ]; then
+			:	# reported when its workload did not start
+		elif [ -z "$results" ] || ! grep -q '^# LFS-CRASH-VERIFIED' <<<"$out"; then
+			tap not-ok "cycle $b (${fst[b]}): the check did not finish (logs in $dir)"
+		fi
+		while IFS= read -r line; do
+			[ -n "$line" ] || continue
+			if [[ "$line" == ok* ]]; then
+				tap ok "cycle $b (${fst[b]}): ${line#ok - }"
+			else
+				tap not-ok "cycle $b (${fst[b]}): ${line#not ok - }"
+			fi
+		done <<<"$results"
+	fi
+	if [ "$w" -le "$rounds" ]; then
+		if [ -z "${started[w]:-}" ]; then
+			tap not-ok "cycle $w (${fst[w]}): the workload did not start (logs in $dir)"
+		else
+			work=$(sed -n '/^# LFS-CRASH-WORK/,$p' <<<"$out")
+			done_ops[w]=$(grep -c '^done ' <<<"$work")
+			last=$(grep -E '^(start|done) ' <<<"$work" | tail -n1)
+			when="op ${target[w]} started"
+			[ "${target[w]}" -ge "$nops" ] && when="the workload ended"
+			echo "# cycle $w: ${fst[w]} seed ${cseed[w]}, killed ${delay[w]} ms after $when; ${done_ops[w]} ops confirmed, last line \"$last\""
+			if grep -vE '^(start|done|#) ' <<<"$work" | grep -q .; then
+				grep -vE '^(start|done) ' <<<"$work" | sed 's/^/#   work: /'
+				tap not-ok "cycle $w (${fst[w]}): the workload failed before the cut"
+			fi
+		fi
 	fi
 
-	# Kernel reports: none while working, none while checking.
-	bad=$(tr -d '\r' < "$dir/work/console.log" | grep -E "$reports" | head -n 5)
+	# Kernel reports on this boot's console (warnings included: loglevel=5).
+	bad=$(tr -d '\r' < "$dir/console.log" | grep -E "$reports" | head -n 5)
 	if [ -n "$bad" ]; then
 		sed 's/^/#   /' <<<"$bad"
-		tap not-ok "cycle $c ($fstype): kernel reports during the workload ($dir/work/console.log)"
-	fi
-	if "$top/scripts/vm-scan.sh" --kernel-only "$dir/verify" >"$dir/verify/scan.log" 2>&1; then
-		tap ok "cycle $c ($fstype): kernel console clean (rmmod, no reports)"
+		tap not-ok "boot $b: kernel reports on the console ($dir/console.log)"
 	else
-		sed 's/^/#   /' "$dir/verify/scan.log" | head -n 20
-		tap not-ok "cycle $c ($fstype): kernel console ($dir/verify/scan.log)"
+		tap ok "boot $b: kernel console clean"
 	fi
-	echo "# cycle $c took $((SECONDS - t0)) s (work boot $((t1 - t0)) s, verify boot $((SECONDS - t1)) s)"
+	echo "# boot $b took $((SECONDS - t0)) s"
 done
-echo "# $rounds cycles in $((SECONDS - start_all)) s"
+
+# The last boot ended normally: rmmod, taint, the dmesg dump.
+if "$top/scripts/vm-scan.sh" --kernel-only "$vm/boot-$rounds" >"$vm/scan.log" 2>&1; then
+	tap ok "last boot: rmmod layerfs, no kernel reports, no taint"
+else
+	sed 's/^/#   /' "$vm/scan.log" | head -n 20
+	tap not-ok "last boot: kernel side ($vm/scan.log)"
+fi
+# The upper file system itself, after every replay and a clean unmount.
+if e2fsck -fn "$vm/upper.img" >"$vm/e2fsck.log" 2>&1; then
+	tap ok "e2fsck -fn of the upper file system clean after $rounds power cuts"
+else
+	sed 's/^/#   /' "$vm/e2fsck.log" | head -n 20
+	tap not-ok "e2fsck -fn of the upper file system ($vm/e2fsck.log)"
+fi
+echo "# $rounds cycles, $((rounds + 1)) boots in $((SECONDS - start_all)) s"
 finish
