@@ -270,6 +270,30 @@ static int lfs_symlink(struct mnt_idmap *idmap, struct inode *dir,
 	return lfs_create_object(dir, dentry, &a);
 }
 
+static int lfs_prepare_move(struct lfs_fs *lfs, struct dentry *dentry,
+			    int target_below);
+
+/*
+ * The new name has nothing below it, so after a remount only a redirect
+ * (as a rename records) leads it to the origin: without one the two
+ * names became two inodes with two st_ino.
+ */
+static int lfs_link_prepare(struct dentry *old, struct inode *dir)
+{
+	struct lfs_fs *lfs = LFS_FS(dir->i_sb);
+	const struct cred *old_cred;
+	int err;
+
+	err = mnt_want_write(lfs->layers[0].mnt);
+	if (err)
+		return err;
+	old_cred = lfs_override_creds(dir->i_sb);
+	err = lfs_prepare_move(lfs, old, 0);
+	lfs_revert_creds(old_cred);
+	mnt_drop_write(lfs->layers[0].mnt);
+	return err;
+}
+
 static int lfs_link(struct dentry *old, struct inode *dir,
 		    struct dentry *new)
 {
@@ -278,6 +302,8 @@ static int lfs_link(struct dentry *old, struct inode *dir,
 	int err;
 
 	err = lfs_copy_up(old, LFS_COPY_META);
+	if (!err)
+		err = lfs_link_prepare(old, dir);
 	if (err)
 		return err;
 	a.hardlink = lfs_upper(inode);

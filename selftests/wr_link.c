@@ -118,6 +118,23 @@ LFS_TEST(hl, copy_up_links_after_remount)
 	EXPECT_STREQ("linked+x+y", lfs_cat(M("h1")));
 }
 
+/* Found by selftests/stress: a new name had a st_ino of its own. */
+LFS_TEST(hl, link_to_lower_file_after_remount)
+{
+	ino_t before;
+
+	ASSERT_EQ(0, link(M("file"), M("d/file.l")));
+	before = ino(M("file"));
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	/* the new name first: it must find the origin on its own */
+	EXPECT_EQ(before, ino(M("d/file.l")));
+	EXPECT_EQ(before, ino(M("file")));
+	EXPECT_EQ(2u, nlink(M("d/file.l")));
+	append(_metadata, M("d/file.l"), "+");
+	EXPECT_STREQ("content+", lfs_cat(M("file")));
+}
+
 LFS_TEST(hl, chmod_via_one_link_seen_by_other)
 {
 	struct stat st;
