@@ -186,7 +186,8 @@ for ((b = 0; b <= rounds; b++)); do
 
 	# This boot's check of the cycle before.
 	if [ "$b" -ge 1 ]; then
-		grep -E '^# (leftovers|FAIL)' <<<"$out" | sed "s/^# /# cycle $b: /"
+		grep -E '^# (leftovers|FAIL|in flight)|^#   ' <<<"$out" |
+			sed "s/^# /# cycle $b: /"
 		results=$(sed -n '/^# LFS-CRASH-VERIFY /,/^# LFS-CRASH-VERIFIED/p' <<<"$out" |
 			grep -E '^(not )?ok - ')
 		if [ -z "${started[b]:-}" ]; then

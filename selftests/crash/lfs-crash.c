@@ -11,6 +11,7 @@
  *   lfs-crash verify MNT SEED DONE    check the union after the power cut
  *   lfs-crash lowers DIR              check DIR/l1 and DIR/l2 are as made
  *   lfs-crash ops                     print the number of operations
+ *   lfs-crash inflight SEED DONE      the operation under way at the cut
  *
  * Every operation owns one directory oNN, present in both lower layers, and
  * touches nothing else, so each can be judged alone.  The workload prints
@@ -1379,6 +1380,14 @@ static int cmd_verify(const char *mnt, unsigned long seed, int done)
 
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "inflight")) {
+		int perm[NOPS], done = atoi(argv[3]);
+
+		order(strtoul(argv[2], NULL, 0), perm);
+		if (done >= 0 && done < NOPS)
+			printf("o%02d %s\n", perm[done], kind_name[ops[perm[done]].k]);
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "ops")) {
 		printf("%d\n", NOPS);
 		return 0;

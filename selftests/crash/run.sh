@@ -36,6 +36,12 @@ check() {	# K FSTYPE SEED DONE
 	leftovers=$(ls -A "$wd" 2>/dev/null | wc -l)
 	echo "# leftovers in $wd before the mount: $leftovers"
 	ls -lA "$wd" 2>/dev/null | sed 's/^/#   /'
+	# What of the operation under way at the cut reached the upper layer.
+	set -- "$@" $(/crash/lfs-crash inflight "$3" "$4")
+	if [ -n "${5:-}" ]; then
+		echo "# in flight at the cut: $5 $6; in the upper layer:"
+		(cd "/mnt/ext4/c$1/upper" && find "$5" -exec ls -ld {} + 2>&1) | sed 's/^/#   /'
+	fi
 	if ! mount -t "$2" none "$mnt" -o "$(opts "$1" "$2")"; then
 		echo "not ok - mount after the power cut"
 		dmesg | tail -n 5 | sed 's/^/# /'
