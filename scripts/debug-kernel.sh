@@ -131,8 +131,8 @@ kernel_release() {
 build_layerfs() {
 	rm -rf "$moddir"
 	mkdir -p "$moddir"
-	cp "$top"/module/*.[ch] "$top"/module/Makefile "$moddir/"
-	[ ! -f "$top/module/Kbuild" ] || cp "$top/module/Kbuild" "$moddir/"
+	cp "$top"/module/*.[ch] "$top"/module/Kbuild "$moddir/"
+	rm -f "$moddir"/*.mod.c
 	log "building layerfs.ko against $(kernel_release)"
 	nice -n 15 make -C "$src" M="$moddir" -j"$jobs" modules
 }
