@@ -12,9 +12,10 @@
 #   LFS_CRASH_FSTYPES  file systems, used in turn (default "layerfs";
 #                      "layerfs overlay" runs overlayfs as the reference)
 #   LFS_CRASH_SEED     master seed (default random; printed): it gives each
-#                      cycle's operation order and the operation and delay
-#                      at which the VM is killed.  The wall-clock moment of
-#                      the kill still varies from run to run.
+#                      cycle's operation order and the moment of the kill,
+#                      as a fraction of the workload's running time (the
+#                      operation that moment falls on still varies with
+#                      the machine's speed).
 #   LFS_VM_DIR         work and log directory (default .cache/crash)
 #   KVER, LFS_KERNEL, LFS_VM_MEM as for scripts/run-vm.sh
 #
@@ -129,17 +130,17 @@ boot_crashed() {	# DIR
 	! grep -q "LFS-INIT-START" "$1/output.log" && grep -q "Oops: int3" "$1/console.log" 2>/dev/null
 }
 
-# Each cycle: file system, workload seed, the op whose start the kill
-# waits for (nops: the end of the workload), then a delay in ms (ops take
-# 20-500 ms).
-declare -a fst cseed target delay done_ops started
+# Each cycle: file system, workload seed, and the moment of the kill in
+# thousandths of the workload's running time (up to 1.1: now and then
+# after its end).  The running time is estimated from the cycles before
+# (the guest's timestamps), 3 s at first.
+declare -a fst cseed frac done_ops started
 for ((c = 1; c <= rounds; c++)); do
 	fst[c]=${fstypes[$(( (c - 1) % ${#fstypes[@]} ))]}
 	cseed[c]=$(( RANDOM * 32768 + RANDOM ))
-	target[c]=$(( RANDOM % (nops + 2) ))
-	[ "${target[c]}" -gt "$nops" ] && target[c]=$nops
-	delay[c]=$(( RANDOM % 250 ))
+	frac[c]=$(( RANDOM % 1100 ))
 done
+run_ms=3000
 
 # One upper image for the whole run: cycle K works in cK/upper, cK/work,
 # checked (and removed) by the next boot, which runs cycle K+1's workload.
@@ -172,12 +173,8 @@ for ((b = 0; b <= rounds; b++)); do
 	if [ "$w" -le "$rounds" ]; then
 		if tr -d '\r' < "$dir/output.log" | grep -q '^# LFS-CRASH-WORK'; then
 			started[w]=1
-			if [ "${target[w]}" -ge "$nops" ]; then
-				wait_for "$dir" '^# LFS-CRASH-ALLDONE' 600
-			else
-				wait_for "$dir" "^start ${target[w]} " 600
-			fi
-			sleep "$(printf '0.%03d' "${delay[w]}")"
+			delay=$(( run_ms * ${frac[w]} / 1000 ))
+			sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
 		fi
 		kill -9 "$qpid" 2>/dev/null
 		wait "$qpid" 2>/dev/null
@@ -211,9 +208,12 @@ for ((b = 0; b <= rounds; b++)); do
 			work=$(sed -n '/^# LFS-CRASH-WORK/,$p' <<<"$out")
 			done_ops[w]=$(grep -c '^done ' <<<"$work")
 			last=$(grep -E '^(start|done) ' <<<"$work" | tail -n1)
-			when="op ${target[w]} started"
-			[ "${target[w]}" -ge "$nops" ] && when="the workload ended"
-			echo "# cycle $w: ${fst[w]} seed ${cseed[w]}, killed ${delay[w]} ms after $when; ${done_ops[w]} ops confirmed, last line \"$last\""
+			echo "# cycle $w: ${fst[w]} seed ${cseed[w]}, killed at ${frac[w]}/1000 of ${run_ms} ms; ${done_ops[w]} ops confirmed, last line \"$last\""
+			# The workload's running time, from the guest's clock.
+			ms=$(awk -v n="$nops" '$1 == "start" && t0 == "" { t0 = $NF }
+				$1 == "done" { d = $2; t = $NF }
+				END { if (d > 0 && t > t0) printf "%d", (t - t0) * n / d }' <<<"$work")
+			[ -n "$ms" ] && [ "$ms" -gt 0 ] && run_ms=$ms
 			if grep -vE '^(start|done|#) ' <<<"$work" | grep -q .; then
 				grep -vE '^(start|done) ' <<<"$work" | sed 's/^/#   work: /'
 				tap not-ok "cycle $w (${fst[w]}): the workload failed before the cut"

@@ -773,7 +773,7 @@ static pid_t start_syncer(unsigned long seed)
 		return pid;
 	for (;;) {
 		s = mix(s);
-		usleep(s % 40000);
+		usleep(s % 10000);
 		sync();
 	}
 }

@@ -35,7 +35,7 @@ check() {	# K FSTYPE SEED DONE
 	echo "# LFS-CRASH-VERIFY cycle=$1 fstype=$2 seed=$3 done=$4 uptime=$(uptime)"
 	leftovers=$(ls -A "$wd" 2>/dev/null | wc -l)
 	echo "# leftovers in $wd before the mount: $leftovers"
-	ls -lA "$wd" 2>/dev/null | sed 's/^/#   /'
+	[ "$leftovers" = 0 ] || ls -lA "$wd" 2>/dev/null | sed '1d; s/^/#   /'
 	# What of the operation under way at the cut reached the upper layer.
 	set -- "$@" $(/crash/lfs-crash inflight "$3" "$4")
 	if [ -n "${5:-}" ]; then
