@@ -19,7 +19,8 @@
 #   900), LFS_VM_EXTRA (directory copied over the initramfs root, for local
 #   experiments), LFS_VM_MEM (MiB, default 1024), LFS_VM_APPEND (extra kernel
 #   command line), LFS_RUN_TESTS / LFS_RUN_FSTYPES / LFS_RUN_BASES (narrow
-#   the in-VM run, e.g. LFS_RUN_TESTS="lookup readdir"), LFS_VM_DIR (work and log directory, default .cache/vm;
+#   the in-VM run, e.g. LFS_RUN_TESTS="lookup readdir"), LFS_RUN_LIMIT
+#   (seconds per test binary in the VM, default 900), LFS_VM_DIR (work and log directory, default .cache/vm;
 #   runs sharing one directory are serialized).
 #
 # Logs, all in .cache/vm/ (or LFS_VM_DIR): console.log (kernel console, ttyS0), output.log
@@ -88,6 +89,8 @@ append="console=ttyS0 quiet panic=-1 slub_debug=FZPU kfence.sample_interval=100 
 [ -n "${LFS_RUN_TESTS:-}" ] && append="$append lfs.tests=$(echo $LFS_RUN_TESTS | tr ' ' ,)"
 [ -n "${LFS_RUN_FSTYPES:-}" ] && append="$append lfs.fstypes=$(echo $LFS_RUN_FSTYPES | tr ' ' ,)"
 [ -n "${LFS_RUN_BASES:-}" ] && append="$append lfs.bases=$(echo $LFS_RUN_BASES | tr ' ' ,)"
+# Seconds per test binary (run.sh's default: 900); slow kernels need more.
+[ -n "${LFS_RUN_LIMIT:-}" ] && append="$append lfs.limit=$LFS_RUN_LIMIT"
 qemu=(qemu-system-x86_64 -m "${LFS_VM_MEM:-1024}" -smp 2 -nographic -no-reboot
 	-monitor none
 	-kernel "$kernel" -initrd "$vm/initramfs.cpio.gz" -append "$append"
