@@ -148,6 +148,7 @@ run_suite() {
 	LFS_VM_DIR=${LFS_VM_DIR:-$top/.cache/vm-debug} \
 	LFS_VM_MEM=${LFS_VM_MEM:-3072} \
 	LFS_VM_TIMEOUT=${LFS_VM_TIMEOUT:-5400} \
+	LFS_RUN_LIMIT=${LFS_RUN_LIMIT:-2700} \
 		"$top/scripts/run-vm.sh" check
 }
 
