@@ -9,17 +9,7 @@
 W=$SCRATCH/run; rm -rf "$W"; mkdir -p "$W"
 export LAYERFS_ROOT=$W/root
 
-if [ "$(id -u)" != 0 ]; then skip "container tests need root"; exit 0; fi
-if [ -z "$LAYERFS_FSTYPE" ]; then
-	if grep -qw layerfs /proc/filesystems; then LAYERFS_FSTYPE=layerfs; else LAYERFS_FSTYPE=overlay; fi
-fi
-export LAYERFS_FSTYPE
-if ! grep -qw "$LAYERFS_FSTYPE" /proc/filesystems; then skip "no $LAYERFS_FSTYPE filesystem in this kernel"; exit 0; fi
-BB=
-for d in $(echo "$PATH" | tr : ' ') /bin /usr/bin; do [ -x "$d/busybox" ] && BB=$d/busybox && break; done
-if [ -z "$BB" ] || { command -v ldd >/dev/null && ldd "$BB" >/dev/null 2>&1; }; then
-	skip "container tests need a static busybox"; exit 0
-fi
+need_containers "container tests" || exit 0
 echo "# fstype $LAYERFS_FSTYPE"
 exec </dev/null	# no test may wait for a terminal
 

@@ -38,3 +38,20 @@ size() { wc -c <"$1" | tr -d ' '; }
 
 # wait (up to a minute) until container $1 is running
 wait_running() { i=0; while [ $i -lt 600 ] && ! $L ps | grep -q "^$1 .*running"; do sleep 0.1; i=$((i+1)); done; }
+
+# need_containers WHAT: root, a union filesystem (LAYERFS_FSTYPE, picked when
+# unset) and a static busybox for the image (BB); otherwise one skip line
+# naming WHAT and a false return.
+need_containers() {
+	if [ "$(id -u)" != 0 ]; then skip "$1 need root"; return 1; fi
+	if [ -z "$LAYERFS_FSTYPE" ]; then
+		if grep -qw layerfs /proc/filesystems; then LAYERFS_FSTYPE=layerfs; else LAYERFS_FSTYPE=overlay; fi
+	fi
+	export LAYERFS_FSTYPE
+	if ! grep -qw "$LAYERFS_FSTYPE" /proc/filesystems; then skip "no $LAYERFS_FSTYPE filesystem in this kernel"; return 1; fi
+	BB=
+	for d in $(echo "$PATH" | tr : ' ') /bin /usr/bin; do [ -x "$d/busybox" ] && BB=$d/busybox && break; done
+	if [ -z "$BB" ] || { command -v ldd >/dev/null && ldd "$BB" >/dev/null 2>&1; }; then
+		skip "$1 need a static busybox"; return 1
+	fi
+}
