@@ -81,9 +81,20 @@ static int lfs_copy_range(struct file *src, struct file *dst, loff_t len)
 	return 0;
 }
 
+/*
+ * Called under the copy-up's mnt_want_write() on the upper mount, which
+ * holds the upper sb's freeze protection (sb_start_write).  Clone and
+ * copy_file_range take that protection on dst again, and a second read
+ * hold deadlocks when a freeze of the upper fs starts in between (lockdep:
+ * "possible recursive locking detected", sb_writers).  So the data is
+ * copied without our hold, as the VFS expects its callers to; the mount
+ * write count stays, and dst is our tmpfile or an upper file li->lock
+ * keeps other copy-ups away from.
+ */
 static int lfs_copy_data(struct lfs_fs *lfs, const struct path *lower,
 			 struct file *dst, loff_t len)
 {
+	struct super_block *usb = file_inode(dst)->i_sb;
 	struct file *src;
 	int err;
 
@@ -92,7 +103,9 @@ static int lfs_copy_data(struct lfs_fs *lfs, const struct path *lower,
 	src = dentry_open(lower, O_RDONLY | O_LARGEFILE, current_cred());
 	if (IS_ERR(src))
 		return PTR_ERR(src);
+	sb_end_write(usb);
 	err = lfs_copy_range(src, dst, len);
+	sb_start_write(usb);
 	fput(src);
 	if (!err && !lfs->config.is_volatile)
 		err = vfs_fsync(dst, 0);
