@@ -96,6 +96,8 @@ add_named_module overlay
 # wr_eio: an ext4 on dm-flakey over a loop device, to inject EIO.
 add_named_module loop
 add_named_module dm-flakey
+# wr_reflink: an xfs (it can clone) on a loop device.
+add_named_module xfs
 if [ -f "$module" ]; then
 	for dep in $(modinfo -F depends "$module" | tr , ' '); do
 		add_named_module "$dep"
@@ -119,8 +121,9 @@ if [ -d "$top/userspace/build" ]; then
 fi
 [ -x "$xattr" ] && install -m 755 "$xattr" usr/bin/lfs-xattr
 # Host programs the tests use when present (their libraries follow below);
-# mke2fs makes wr_eio's ext4 (busybox's makes only ext2).
-for tool in zstd mke2fs; do
+# mke2fs makes wr_eio's ext4 (busybox's makes only ext2), mkfs.xfs
+# wr_reflink's xfs.
+for tool in zstd mke2fs mkfs.xfs; do
 	if p=$(command -v "$tool" 2>/dev/null) && [ ! -e "usr/bin/$tool" ]; then
 		cp -L "$p" "usr/bin/$tool"
 	fi
