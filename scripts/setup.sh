@@ -16,7 +16,7 @@ packages=(
 	build-essential pkg-config sparse
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
 	linux-source-6.12
-	qemu-system-x86 busybox-static cpio e2fsprogs xz-utils
+	qemu-system-x86 busybox-static cpio e2fsprogs xfsprogs xz-utils
 	libarchive-dev libjson-c-dev libssl-dev
 	gnuplot-nox
 	clang libclang-rt-14-dev
