@@ -8,7 +8,8 @@
 #   # LFS-RUN-END rc=<exit code>
 # and finally "# LFS-SELFTESTS-DONE". image needs only one base, and so
 # does wr_eio (its faulty layers are ext4s of their own; the base only
-# holds their backing files).
+# holds their backing files), and wr_reflink (its layers are on an xfs of
+# its own).
 #
 # Environment (defaults are what the VM wants):
 #   LFS_RUN_FSTYPES  "layerfs overlay"
@@ -61,7 +62,8 @@ for t in $fstypes; do
 	for b in $bases; do
 		for name in $tests; do
 			[ "$name" = layerctl ] && continue
-			if [ "$name" = image -o "$name" = wr_eio ] &&
+			if [ "$name" = image -o "$name" = wr_eio -o \
+				"$name" = wr_reflink ] &&
 				[ $first = 0 ]; then
 				continue
 			fi
