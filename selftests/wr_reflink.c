@@ -9,8 +9,8 @@
  * The VM's bases (tmpfs, ext4) cannot clone, so the lower l0, the upper
  * and the work directory are on an xfs of the test's own (mkfs.xfs makes
  * reflink=1 by default; -m reflink=1 says so) on a loop device over a
- * sparse file on $LFS_BASE.  l0 is a bind mount of a directory of that
- * xfs; l1 stays on $LFS_BASE.
+ * sparse file on $LFS_BASE (a copy of one made once per run).  l0 is a
+ * bind mount of a directory of that xfs; l1 stays on $LFS_BASE.
  *
  * The lower file has data, a hole, data.  After the copy-up FIEMAP on the
  * upper file must show only extents flagged FIEMAP_EXTENT_SHARED (they are
@@ -103,26 +103,97 @@ static int loop_attach(const char *file, char *node, size_t len)
 }
 
 /*
- * An xfs on a loop device over the sparse file IMG, mounted at MNT.
- * mkfs.xfs wants 300 MiB and a 64 MiB log (which it zeroes: seconds under
- * emulation) unless TEST_DIR, TEST_DEV and QA_CHECK_FS are set, as
- * fstests sets them for its small scratch filesystems; the kernel mounts
- * those fine.
+ * The freshly made xfs, made once per run of this program (mkfs.xfs takes
+ * seconds under emulation) and copied by each test; removed at exit.  The
+ * name starts with t. so run.sh removes it after a killed run.
  */
-static int xfs_make(const char *img, const char *mnt)
+static pid_t main_pid;
+static char tmpl[PATH_MAX];
+
+__attribute__((constructor)) static void tmpl_init(void)
 {
+	main_pid = getpid();
+	snprintf(tmpl, sizeof(tmpl), "%s/t.wr_reflink.%d.xfs", lfs_base(),
+		 (int)main_pid);
+}
+
+__attribute__((destructor)) static void tmpl_fini(void)
+{
+	if (getpid() == main_pid)
+		unlink(tmpl);
+}
+
+/*
+ * mkfs.xfs wants 300 MiB and a 64 MiB log (which it zeroes) unless
+ * TEST_DIR, TEST_DEV and QA_CHECK_FS are set, as fstests sets them for its
+ * small scratch filesystems; the kernel mounts those fine.
+ */
+static int tmpl_make(void)
+{
+	char tmp[PATH_MAX + 8];
 	char *mkfs[] = { "mkfs.xfs", "-q", "-f", "-m", "reflink=1", "-l",
-			 "size=8m", (char *)img, NULL };
-	char node[64];
+			 "size=8m", tmp, NULL };
 	int fd, r;
 
-	fd = open(img, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (!access(tmpl, F_OK))
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.new", tmpl);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	r = ftruncate(fd, IMG_SIZE) ? -errno : 0;
 	close(fd);
 	if (!r && (r = run(mkfs)))
-		diag("mkfs.xfs %s failed", img);
+		diag("mkfs.xfs %s failed", tmp);
+	if (!r && rename(tmp, tmpl))
+		r = -errno;
+	if (r)
+		unlink(tmp);
+	return r;
+}
+
+/* A sparse copy of the template to IMG. */
+static int tmpl_copy(const char *img)
+{
+	static char buf[1 << 16];
+	int in, out, r = 0;
+	off_t d = 0, h;
+
+	in = open(tmpl, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = open(img, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0 || ftruncate(out, IMG_SIZE))
+		r = -errno;
+	while (!r && (d = lseek(in, d, SEEK_DATA)) >= 0) {
+		h = lseek(in, d, SEEK_HOLE);
+		for (; !r && d < h; d += sizeof(buf)) {
+			size_t n = h - d < (off_t)sizeof(buf) ?
+				   (size_t)(h - d) : sizeof(buf);
+
+			if (pread(in, buf, n, d) != (ssize_t)n ||
+			    pwrite(out, buf, n, d) != (ssize_t)n)
+				r = -EIO;
+		}
+		d = h;
+	}
+	if (!r && errno != ENXIO)
+		r = -errno;
+	close(in);
+	if (out >= 0)
+		close(out);
+	return r;
+}
+
+/* An xfs on a loop device over a copy IMG of the template, at MNT. */
+static int xfs_make(const char *img, const char *mnt)
+{
+	char node[64];
+	int fd, r;
+
+	r = tmpl_make();
+	if (!r)
+		r = tmpl_copy(img);
 	if (!r && mkdir(mnt, 0755))
 		r = -errno;
 	if (r)
