@@ -349,12 +349,27 @@ FIXTURE(rl) {
 	struct lfs_wr w;
 };
 
+static int has_xfs(void)
+{
+	char line[128];
+	FILE *f = fopen("/proc/filesystems", "re");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = !strcmp(line, "\txfs\n");
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static const char *skip_reason(void)
 {
 	char *v[] = { "mkfs.xfs", "-V", NULL };
 
 	if (access("/dev/loop-control", W_OK))
 		return "no /dev/loop-control (loop)";
+	if (!has_xfs())
+		return "no xfs in this kernel";
 	if (run(v))
 		return "no mkfs.xfs";
 	return NULL;
