@@ -64,7 +64,8 @@ bench:
 	@MAKE="$(MAKE)" scripts/bench.sh
 
 # selftests/stress for LFS_STRESS_SECONDS per filesystem type and base
-# (make check runs it for 15 s); LFS_STRESS_SEED replays a run.
+# (make check runs it for 15 s); LFS_STRESS_SEED replays a run.  3 GiB of
+# VM memory: the tmpfs base is half of it and every round's files stay.
 LFS_STRESS_SECONDS ?= 300
 stress:
 	@scripts/setup.sh
@@ -72,6 +73,7 @@ stress:
 	@LFS_RUN_TESTS=stress LFS_RUN_FSTYPES="layerfs overlay" \
 		LFS_VM_DIR="$${LFS_VM_DIR:-$(CURDIR)/.cache/vm-stress}" \
 		LFS_VM_TIMEOUT=$$((4 * $(LFS_STRESS_SECONDS) + 900)) \
+		LFS_VM_MEM="$${LFS_VM_MEM:-3072}" \
 		LFS_VM_APPEND="$${LFS_VM_APPEND:-} lfs.stress=$(LFS_STRESS_SECONDS)$(if $(LFS_STRESS_SEED), lfs.stress_seed=$(LFS_STRESS_SEED))" \
 		scripts/run-vm.sh check
 

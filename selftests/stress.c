@@ -43,6 +43,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -1504,6 +1505,32 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 
 static int round_no, nrounds = 1;
 
+/*
+ * Every round's namespaces stay to the end (the last checks cover them
+ * all), and a namespace grows to at most MAXN names of up to MAXSZ bytes:
+ * about 40 MiB in practice.  Fewer, longer rounds when the base is small
+ * (the VM's tmpfs is half its memory), so that a long run never ends in
+ * ENOSPC; half the free space is left for the lowers and the models.
+ */
+static int rounds_that_fit(int want)
+{
+	const unsigned long long per_ns = 40ULL << 20;
+	struct statvfs sv;
+	unsigned long long room;
+	int fit;
+
+	if (statvfs(lfs_base(), &sv))
+		return want;
+	room = (unsigned long long)sv.f_bavail * sv.f_frsize / 2;
+	fit = room / (per_ns * nworkers);
+	if (fit < 1)
+		fit = 1;
+	if (fit < want)
+		printf("# %d rounds, not %d: %llu MiB free on the base\n",
+		       fit, want, room * 2 >> 20);
+	return fit < want ? fit : want;
+}
+
 static void worker(int k)
 {
 	struct sigaction sa = { .sa_sigaction = on_signal,
@@ -1773,6 +1800,7 @@ int main(void)
 	       (unsigned long long)seed);
 	/* Rounds of about 5 s, each in namespaces of its own. */
 	nrounds = secs / 5 < 1 ? 1 : secs / 5 > 12 ? 12 : secs / 5;
+	nrounds = rounds_that_fit(nrounds);
 	cnt = mmap(NULL, sizeof(*cnt), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (cnt == MAP_FAILED ||
