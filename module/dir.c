@@ -310,7 +310,8 @@ static int lfs_link(struct dentry *old, struct inode *dir,
 	err = lfs_create_object(dir, new, &a);
 	if (err)
 		return err;
-	set_nlink(inode, d_inode(lfs_upper(inode))->i_nlink);
+	/* One more name in the merged view (see lfs_names_bound()). */
+	inc_nlink(inode);
 	ihold(inode);
 	d_instantiate(new, inode);
 	return 0;

@@ -350,6 +350,24 @@ static struct lfs_layer *lfs_origin(struct lfs_lookup_result *res,
 	return &LFS_FS(sb)->layers[0];
 }
 
+/*
+ * The union inode's link count is what the VFS checks before link() and
+ * when the last name goes: it must not reach 0 while a name of the file is
+ * still in the merged view.  A copied-up member of a lower hard-link group
+ * has names in both layers (and an index link in the upper), so the exact
+ * count is unknown; take a bound that is never below it.  stat() reports
+ * the real file's count, not this one.
+ */
+static unsigned int lfs_names_bound(struct lfs_lookup_result *res,
+				    struct inode *real)
+{
+	unsigned int n = real->i_nlink;
+
+	if (!S_ISDIR(real->i_mode) && res->upper && res->numlower)
+		n += d_inode(res->lower[0].dentry)->i_nlink;
+	return n;
+}
+
 static int lfs_fill_inode(struct inode *inode, struct lfs_lookup_result *res)
 {
 	struct lfs_inode *li = LFS_I(inode);
@@ -374,7 +392,7 @@ static int lfs_fill_inode(struct inode *inode, struct lfs_lookup_result *res)
 		set_bit(LFS_I_REDIRECT, &li->flags);
 	if (res->metacopy)
 		set_bit(LFS_I_METACOPY, &li->flags);
-	set_nlink(inode, real->i_nlink);
+	set_nlink(inode, lfs_names_bound(res, real));
 	lfs_copyattr(inode);
 	return 0;
 }

@@ -162,4 +162,35 @@ LFS_TEST(hl, rename_one_link_keeps_join)
 	EXPECT_EQ(ino(M("h2")), ino(M("d/renamed")));
 }
 
+/*
+ * Found by selftests/stress: the union inode's link count, which the VFS
+ * checks before link(), fell to 0 while a name was still there, and link()
+ * to that name failed with ENOENT.  Names of a lower hard-link group, one
+ * new link, then all names but one removed.
+ */
+LFS_TEST(hl, link_after_unlinking_other_names)
+{
+	ASSERT_EQ(0, link(M("h1"), M("new")));
+	ASSERT_EQ(0, unlink(M("h2")));
+	ASSERT_EQ(0, unlink(M("d/h3")));
+	ASSERT_EQ(0, unlink(M("new")));
+	EXPECT_EQ(0, link(M("h1"), M("again")));
+	EXPECT_STREQ("linked", lfs_cat(M("again")));
+	EXPECT_EQ(ino(M("h1")), ino(M("again")));
+}
+
+/* The same after a remount, the group's names looked up from the index. */
+LFS_TEST(hl, link_after_remount_and_unlinks)
+{
+	append(_metadata, M("h1"), "+");
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	EXPECT_EQ(ino(M("h1")), ino(M("h2")));
+	EXPECT_EQ(ino(M("h1")), ino(M("d/h3")));
+	ASSERT_EQ(0, unlink(M("h2")));
+	ASSERT_EQ(0, unlink(M("d/h3")));
+	EXPECT_EQ(0, link(M("h1"), M("again")));
+	EXPECT_STREQ("linked+", lfs_cat(M("again")));
+}
+
 TEST_HARNESS_MAIN
