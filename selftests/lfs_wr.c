@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -395,4 +398,57 @@ long long lfs_check_pattern(const char *path, size_t size)
 	}
 	close(fd);
 	return 0;
+}
+
+int lfs_run_quiet(char *const argv[], char *const env[])
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		for (; env && *env; env++)
+			putenv(*env);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+}
+
+int lfs_loop_attach(const char *file, char *node, size_t len)
+{
+	struct loop_config cfg = { .info.lo_flags = LO_FLAGS_AUTOCLEAR };
+	int ctl, ffd, lfd, n, i, r = -EBUSY;
+
+	for (i = 0; i < 20 && r == -EBUSY; i++) {
+		ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+		if (ctl < 0)
+			return -errno;
+		n = ioctl(ctl, LOOP_CTL_GET_FREE);
+		close(ctl);
+		if (n < 0)
+			return -errno;
+		snprintf(node, len, "/dev/loop%d", n);
+		lfd = open(node, O_RDWR | O_CLOEXEC);
+		if (lfd < 0)
+			return -errno;
+		ffd = open(file, O_RDWR | O_CLOEXEC);
+		if (ffd < 0) {
+			close(lfd);
+			return -errno;
+		}
+		cfg.fd = ffd;
+		r = ioctl(lfd, LOOP_CONFIGURE, &cfg) ? -errno : 0;
+		close(ffd);
+		if (!r)
+			return lfd;
+		close(lfd);	/* lost a race for that loop device */
+	}
+	return r;
 }

@@ -106,6 +106,15 @@ long long lfs_check_pattern(const char *path, size_t size);
 		lfs_wr_free(&self->w);					\
 	}
 
+/*
+ * Run a program with its stdout on /dev/null and ENV ("K=V" strings, NULL
+ * ended, or NULL) added: 0 when it exits 0, else -EIO (-errno when it
+ * could not be waited for).
+ */
+int lfs_run_quiet(char *const argv[], char *const env[]);
+/* A free loop device over FILE (autoclear), named in NODE: its fd or -errno. */
+int lfs_loop_attach(const char *file, char *node, size_t len);
+
 /* Shorthands inside tests of an LFS_WR_FIXTURE. */
 #define M(...)	lfs_m(&self->w.c, __VA_ARGS__)
 #define U(...)	lfs_wu(&self->w, __VA_ARGS__)

@@ -139,57 +139,18 @@ static int dm_fail_writes(struct edev *d)
 	return dm_set(d, "flakey", "0 1 1 error_writes");
 }
 
-static int run(char *const argv[])
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -errno;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
-}
-
 static int loop_attach(struct edev *d, const char *file)
 {
-	struct loop_config cfg = { .info.lo_flags = LO_FLAGS_AUTOCLEAR };
-	char path[64];
+	char node[64];
 	struct stat st;
-	int ctl, ffd, n, i, r = -EBUSY;
 
-	for (i = 0; i < 20 && r == -EBUSY; i++) {
-		ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-		if (ctl < 0)
-			return -errno;
-		n = ioctl(ctl, LOOP_CTL_GET_FREE);
-		close(ctl);
-		if (n < 0)
-			return -errno;
-		snprintf(path, sizeof(path), "/dev/loop%d", n);
-		d->loopfd = open(path, O_RDWR | O_CLOEXEC);
-		if (d->loopfd < 0)
-			return -errno;
-		ffd = open(file, O_RDWR | O_CLOEXEC);
-		if (ffd < 0)
-			return -errno;
-		cfg.fd = ffd;
-		r = ioctl(d->loopfd, LOOP_CONFIGURE, &cfg) ? -errno : 0;
-		close(ffd);
-		if (r) {	/* lost a race for that loop device */
-			close(d->loopfd);
-			d->loopfd = -1;
-		}
-	}
-	if (r)
+	d->loopfd = lfs_loop_attach(file, node, sizeof(node));
+	if (d->loopfd < 0) {
+		int r = d->loopfd;
+
+		d->loopfd = -1;
 		return r;
+	}
 	if (fstat(d->loopfd, &st))
 		return -errno;
 	d->loop = st.st_rdev;
@@ -216,7 +177,7 @@ static int edev_make(struct edev *d, const char *tag, const char *file,
 	close(fd);
 	if (r)
 		return r;
-	r = run(mkfs);
+	r = lfs_run_quiet(mkfs, NULL);
 	if (r) {
 		diag("mke2fs -t ext4 %s failed", file);
 		return r;

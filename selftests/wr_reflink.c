@@ -47,59 +47,14 @@
 
 #define diag(fmt, ...) fprintf(stderr, "# wr_reflink: " fmt "\n", ##__VA_ARGS__)
 
+/* mkfs.xfs makes a 64 MiB filesystem only for fstests (see xfs_make). */
 static int run(char *const argv[])
 {
-	int status;
-	pid_t pid = fork();
+	static char *const fstests[] = {
+		"TEST_DIR=1", "TEST_DEV=1", "QA_CHECK_FS=1", NULL
+	};
 
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		dup2(fd, 1);
-		setenv("TEST_DIR", "1", 1);
-		setenv("TEST_DEV", "1", 1);
-		setenv("QA_CHECK_FS", "1", 1);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -errno;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
-}
-
-/* A free loop device over FILE (autoclear); its fd, or -errno. */
-static int loop_attach(const char *file, char *node, size_t len)
-{
-	struct loop_config cfg = { .info.lo_flags = LO_FLAGS_AUTOCLEAR };
-	int ctl, ffd, lfd, n, i, r = -EBUSY;
-
-	for (i = 0; i < 20 && r == -EBUSY; i++) {
-		ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-		if (ctl < 0)
-			return -errno;
-		n = ioctl(ctl, LOOP_CTL_GET_FREE);
-		close(ctl);
-		if (n < 0)
-			return -errno;
-		snprintf(node, len, "/dev/loop%d", n);
-		lfd = open(node, O_RDWR | O_CLOEXEC);
-		if (lfd < 0)
-			return -errno;
-		ffd = open(file, O_RDWR | O_CLOEXEC);
-		if (ffd < 0) {
-			close(lfd);
-			return -errno;
-		}
-		cfg.fd = ffd;
-		r = ioctl(lfd, LOOP_CONFIGURE, &cfg) ? -errno : 0;
-		close(ffd);
-		if (!r)
-			return lfd;
-		close(lfd);	/* lost a race for that loop device */
-	}
-	return r;
+	return lfs_run_quiet(argv, fstests);
 }
 
 /*
@@ -198,7 +153,7 @@ static int xfs_make(const char *img, const char *mnt)
 		r = -errno;
 	if (r)
 		return r;
-	fd = loop_attach(img, node, sizeof(node));
+	fd = lfs_loop_attach(img, node, sizeof(node));
 	if (fd < 0) {
 		diag("loop for %s: %s", img, strerror(-fd));
 		return fd;
