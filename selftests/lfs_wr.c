@@ -452,3 +452,60 @@ int lfs_loop_attach(const char *file, char *node, size_t len)
 	}
 	return r;
 }
+
+void lfs_digest_strip(char *digest, const char *field, const char *only)
+{
+	char pat[32], *line = digest;
+
+	snprintf(pat, sizeof(pat), " %s=", field);
+	while (*line) {
+		size_t n = strcspn(line, "\n");
+		char save = line[n], *p, *e;
+
+		line[n] = '\0';
+		p = strstr(line, pat);
+		if (p && (!only || strstr(line, only))) {
+			e = strchr(p + 1, ' ');
+			if (!e)
+				e = line + n;
+			line[n] = save;
+			memmove(p, e, strlen(e) + 1);
+			n -= e - p;
+		} else {
+			line[n] = save;
+		}
+		line += n + !!line[n];
+	}
+}
+
+/* The lines of A that B does not have, as diagnostics after "-" or "+". */
+static void print_missing(const char *a, const char *b, char sign)
+{
+	while (*a) {
+		int n = strcspn(a, "\n");
+		const char *p = b;
+		int found = 0;
+
+		while (*p && !found) {
+			int m = strcspn(p, "\n");
+
+			found = m == n && !strncmp(a, p, n);
+			p += m + !!p[m];
+		}
+		if (!found)
+			fprintf(stderr, "#   %c %.*s\n", sign, n, a);
+		a += n + !!a[n];
+	}
+}
+
+int lfs_same_digest(const char *was, const char *now, const char *what)
+{
+	if (!was || !now)
+		return -EIO;
+	if (!strcmp(was, now))
+		return 0;
+	diag("%s: merged view differs (-expected, +got):", what);
+	print_missing(was, now, '-');
+	print_missing(now, was, '+');
+	return -1;
+}

@@ -82,6 +82,15 @@ int lfs_count(const char *dir);
  * the first differing offset + 1, or -errno. */
 long long lfs_check_pattern(const char *path, size_t size);
 
+/*
+ * Remove " FIELD=value" from the lines of an lfs_tree_digest() that
+ * contain ONLY (NULL: from every line), e.g. "ctime", which no copy-up
+ * can preserve.
+ */
+void lfs_digest_strip(char *digest, const char *field, const char *only);
+/* 0 if two digests are equal, else -1 with the differing lines printed. */
+int lfs_same_digest(const char *was, const char *now, const char *what);
+
 /* Pretty errno for TH_LOG. */
 #define LFS_ERR(r) ((r) < 0 ? strerror(-(r)) : "ok")
 
