@@ -214,11 +214,22 @@ LFS_TEST(mt, work_with_own_leftovers_remounts)
 	ASSERT_EQ(0, lfs_wr_mount(&self->w));
 	EXPECT_STREQ("x", lfs_cat(M("x")));
 	ASSERT_EQ(0, lfs_umount(&self->w.c));
-	/* leftovers inside work/ (a crashed copy-up) are cleaned too */
+	/*
+	 * Leftovers inside work/ (a crashed copy-up: a file, a directory
+	 * with its children, a whiteout) are removed by the next mount.
+	 * Two levels: the deepest either filesystem leaves there.
+	 */
 	ASSERT_EQ(0, lfs_write_file(D("w/work/#tmp"), "partial", 7));
+	ASSERT_EQ(0, lfs_mkdir_p(D("w/work/#d/e"), 0755));
+	ASSERT_EQ(0, lfs_write_file(D("w/work/#d/f"), "f", 1));
+	ASSERT_EQ(0, lfs_whiteout(D("w/work/#wh")));
 	ASSERT_EQ(0, lfs_wr_mount(&self->w));
 	EXPECT_STREQ("x", lfs_cat(M("x")));
 	EXPECT_EQ(-ENOENT, lfs_ftype(M("#tmp")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(D("w/work/#tmp")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(D("w/work/#d")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(D("w/work/#wh")));
+	EXPECT_EQ(0, lfs_count(D("w/work")));
 }
 
 LFS_TEST(mt, upper_on_readonly_mount)
