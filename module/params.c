@@ -81,12 +81,8 @@ static char *lfs_next_lower(struct fs_context *fc, const char **pos, int *err)
 	}
 	if (!lfs_parse_lower_entry(*pos, out, &next)) {
 		kfree(out);
-		*err = invalfc(fc, "empty entry in lowerdir");
-		return NULL;
-	}
-	if (next[-1] == ':' && !*next) {
-		kfree(out);
-		*err = invalfc(fc, "empty entry at the end of lowerdir");
+		*err = next ? invalfc(fc, "empty entry in lowerdir") :
+			      invalfc(fc, "empty entry at the end of lowerdir");
 		return NULL;
 	}
 	*pos = next;
@@ -109,7 +105,7 @@ static int lfs_parse_lowerdir(struct fs_context *fc, const char *list)
 	lfs_drop_lowers(config);
 	if (!*pos)
 		return invalfc(fc, "empty lowerdir");
-	while (*pos && !err) {
+	while (pos && !err) {
 		char *path = lfs_next_lower(fc, &pos, &err);
 
 		if (path)

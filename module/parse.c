@@ -12,7 +12,9 @@
  * room for strlen(s) + 1 bytes): "\:" is a colon, "\\" a backslash, and a
  * backslash before anything else stands for that character.  Returns the
  * entry's length (0 for an empty entry) and sets *next to what follows the
- * separator, or to the terminating NUL.
+ * separator, or to NULL when no separator follows (the last entry), so an
+ * empty entry after a trailing colon is told from an escaped colon at the
+ * end of the last path.
  */
 size_t lfs_parse_lower_entry(const char *s, char *out, const char **next)
 {
@@ -24,7 +26,7 @@ size_t lfs_parse_lower_entry(const char *s, char *out, const char **next)
 		out[n++] = *s;
 	}
 	out[n] = '\0';
-	*next = *s ? s + 1 : s;
+	*next = *s ? s + 1 : NULL;
 	return n;
 }
 

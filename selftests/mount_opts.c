@@ -535,6 +535,20 @@ LFS_TEST(opts, escaped_colon)
 	}
 }
 
+/* A colon at the very end of the last path, escaped, is part of it. */
+LFS_TEST(opts, escaped_colon_at_end)
+{
+	char opts[1024];
+
+	ASSERT_EQ(0, lfs_build(self->c.dir, "f b:/endfile yes"));
+	ASSERT_EQ(0, lfs_build(lfs_p(&self->c, "l1"), "f below 1"));
+	snprintf(opts, sizeof(opts), "lowerdir=%s:%s/b\\:",
+		 lfs_p(&self->c, "l1"), self->c.dir);
+	ASSERT_EQ(0, lfs_mount_opts(&self->c, opts));
+	EXPECT_STREQ("yes", lfs_cat(lfs_m(&self->c, "endfile")));
+	EXPECT_STREQ("1", lfs_cat(lfs_m(&self->c, "below")));
+}
+
 LFS_TEST(opts, proc_mounts_shows_lowerdir)
 {
 	char opts[1024], line[8192], fstype[64], dev[64];

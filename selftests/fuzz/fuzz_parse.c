@@ -29,14 +29,14 @@ static void fuzz_lower_list(const char *s)
 	char *out = malloc(total + 1);
 	const char *pos = s, *next;
 
-	while (*pos) {
+	while (pos) {
 		size_t n = lfs_parse_lower_entry(pos, out, &next);
 
 		assert(n <= strlen(pos));
 		assert(strlen(out) == n);
-		/* Always progress, never past the end. */
-		assert(next > pos);
-		assert(next <= s + total);
+		/* Always progress, never past the end; NULL after the last. */
+		assert(!next || next > pos);
+		assert(!next || next <= s + total);
 		pos = next;
 	}
 	free(out);
@@ -129,7 +129,7 @@ static void fuzz_escape(const char *s)
 	if (len) {
 		/* the escaped path is one entry, and it is the path */
 		assert(lfs_parse_lower_entry(esc, back, &next) == len);
-		assert(!*next && !strcmp(back, s));
+		assert(!next && !strcmp(back, s));
 	}
 	free(esc);
 	free(back);

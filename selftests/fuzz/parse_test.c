@@ -25,7 +25,7 @@ static void split(const char *list, char *out, size_t size)
 	const char *pos = list, *next;
 
 	out[0] = '\0';
-	while (*pos) {
+	while (pos) {
 		size_t len = lfs_parse_lower_entry(pos, entry, &next);
 
 		if (out[0])
@@ -93,7 +93,7 @@ static void test_escape(const char *path, const char *want)
 	lfs_parse_lower_entry(out, back, &next);
 	snprintf(what, sizeof(what), "\"%s\" escapes as \"%s\" and back",
 		 path, want);
-	check(!strcmp(out, want) && !strcmp(back, path) && !*next, what);
+	check(!strcmp(out, want) && !strcmp(back, path) && !next, what);
 }
 
 int main(void)
@@ -107,6 +107,11 @@ int main(void)
 	test_lower(":/a", "<empty>|/a");
 	test_lower("/only", "/only");
 	test_lower("/a\\", "/a\\");
+	/* a trailing colon ends in an empty entry; an escaped one does not */
+	test_lower("/a:", "/a|<empty>");
+	test_lower("/a\\:", "/a:");
+	test_lower("/a:/b\\:", "/a|/b:");
+	test_lower(":", "<empty>|<empty>");
 
 	test_redirect("/a/b", 1);
 	test_redirect("/a", 1);
