@@ -294,6 +294,8 @@ static const struct inode_operations lfs_file_inode_operations = {
 	.listxattr	= lfs_listxattr,
 	.get_inode_acl	= lfs_get_inode_acl,
 	.get_acl	= lfs_get_acl,
+	.fileattr_get	= lfs_fileattr_get,
+	.fileattr_set	= lfs_fileattr_set,
 };
 
 static const struct inode_operations lfs_symlink_inode_operations = {

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -471,6 +473,103 @@ LFS_TEST(cu, ro_fd_sees_truncate)
 	ASSERT_EQ(0, fstat(ro, &st));
 	EXPECT_EQ(6, st.st_size);
 	close(ro);
+}
+
+/* ---- chattr flags (FS_IOC_GETFLAGS/SETFLAGS) ---- */
+
+LFS_WR_FIXTURE(fa, "f flagged F\nf plain P", NULL, 0)
+
+/* The file's chattr flags, or -errno. */
+static long get_flags(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), flags = 0, r;
+
+	if (fd < 0)
+		return -errno;
+	r = ioctl(fd, FS_IOC_GETFLAGS, &flags);
+	if (r)
+		r = -errno;
+	close(fd);
+	return r ? r : (long)(unsigned int)flags;
+}
+
+static int add_flags(const char *path, int add)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), flags, r;
+
+	if (fd < 0)
+		return -errno;
+	r = ioctl(fd, FS_IOC_GETFLAGS, &flags);
+	if (!r) {
+		flags |= add;
+		r = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+	}
+	if (r)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/*
+ * "flagged" is noatime and nodump in the lower layer.  Both filesystems
+ * keep noatime (and sync) on copy-up; layerfs also keeps nodump, dirsync
+ * and nocow, which overlayfs drops (Documentation/layerfs.rst).
+ */
+static int flags_start(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(fa) *self)
+{
+	int r = add_flags(L0("flagged"), FS_NOATIME_FL | FS_NODUMP_FL);
+
+	if (r == -ENOTTY || r == -EOPNOTSUPP)
+		SKIP(return -1, "the base has no chattr flags");
+	ASSERT_EQ(0, r) TH_LOG("%s", strerror(-r));
+	ASSERT_EQ(0, lfs_wr_snapshot(&self->w));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	return 0;
+}
+
+LFS_TEST(fa, flags_read_through_union)
+{
+	long f;
+
+	if (flags_start(_metadata, self))
+		return;
+	f = get_flags(M("flagged"));
+	ASSERT_LE(0, f) TH_LOG("%s", strerror(-f));
+	EXPECT_EQ(FS_NOATIME_FL | FS_NODUMP_FL,
+		  f & (FS_NOATIME_FL | FS_NODUMP_FL));
+	EXPECT_EQ(0, get_flags(M("plain")) & FS_NOATIME_FL);
+	EXPECT_EQ(-ENOENT, lfs_ftype(U("flagged")));
+}
+
+LFS_TEST(fa, flags_kept_on_copy_up)
+{
+	long f;
+
+	if (flags_start(_metadata, self))
+		return;
+	ASSERT_EQ(0, chmod(M("flagged"), 0600));
+	f = get_flags(U("flagged"));
+	ASSERT_LE(0, f) TH_LOG("%s", strerror(-f));
+	EXPECT_TRUE(f & FS_NOATIME_FL);
+	EXPECT_EQ(LAYERFS ? FS_NODUMP_FL : 0, f & FS_NODUMP_FL);
+	EXPECT_EQ(f, get_flags(M("flagged")));
+	EXPECT_STREQ("F", lfs_cat(M("flagged")));
+}
+
+LFS_TEST(fa, chattr_through_union_copies_up)
+{
+	long f;
+
+	if (flags_start(_metadata, self))
+		return;
+	ASSERT_EQ(0, add_flags(M("plain"), FS_NOATIME_FL));
+	f = get_flags(U("plain"));
+	ASSERT_LE(0, f) TH_LOG("%s", strerror(-f));
+	EXPECT_TRUE(f & FS_NOATIME_FL);
+	EXPECT_TRUE(get_flags(M("plain")) & FS_NOATIME_FL);
+	EXPECT_FALSE(get_flags(L0("plain")) & FS_NOATIME_FL);
+	EXPECT_STREQ("P", lfs_cat(M("plain")));
 }
 
 TEST_HARNESS_MAIN
