@@ -45,7 +45,7 @@ struct lfs_nidx_ctx {
 	struct lfs_name_index *idx;
 	unsigned int pos;
 	int err;
-	bool added;
+	bool seen;	/* the last iterate_dir() gave any entry */
 };
 
 static int lfs_nidx_cmp(const char *name, unsigned int len,
@@ -85,6 +85,7 @@ static bool lfs_nidx_actor(struct dir_context *ctx, const char *name,
 	struct rb_node *parent, **link;
 	struct lfs_nidx_ent *e;
 
+	nc->seen = true;
 	if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
 		return true;
 	/* A higher layer already named it: that is where lookup starts. */
@@ -105,7 +106,6 @@ static bool lfs_nidx_actor(struct dir_context *ctx, const char *name,
 	rb_link_node(&e->node, parent, link);
 	rb_insert_color(&e->node, &idx->names);
 	idx->count++;
-	nc->added = true;
 	return true;
 }
 
@@ -138,9 +138,9 @@ static int lfs_nidx_read(struct lfs_nidx_ctx *nc, struct lfs_entry *e)
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	do {
-		nc->added = false;
+		nc->seen = false;
 		err = iterate_dir(f, &nc->ctx);
-	} while (!err && !nc->err && nc->added);
+	} while (!err && !nc->err && nc->seen);
 	fput(f);
 	return err ?: nc->err;
 }

@@ -60,7 +60,7 @@ struct lfs_readdir_ctx {
 	struct lfs_layer *layer;
 	struct lfs_dirent *new_head;
 	struct lfs_dirent **new_tail;
-	unsigned int added;
+	bool seen;		/* the last iterate_dir() gave any entry */
 	bool last;		/* reading the bottom directory of the stack */
 	int err;
 };
@@ -136,6 +136,7 @@ static bool lfs_fill_merge(struct dir_context *ctx, const char *name,
 	struct rb_node *parent, **link;
 	struct lfs_dirent *e;
 
+	rd->seen = true;
 	if (name[0] == '.' && (namelen == 1 ||
 			       (namelen == 2 && name[1] == '.')))
 		return true;
@@ -173,7 +174,6 @@ static bool lfs_fill_merge(struct dir_context *ctx, const char *name,
 	}
 	*rd->new_tail = e;
 	rd->new_tail = &e->next_new;
-	rd->added++;
 	return true;
 }
 
@@ -234,9 +234,9 @@ static int lfs_read_layer(struct lfs_readdir_ctx *rd, struct lfs_layer *layer,
 	rd->new_head = NULL;
 	rd->new_tail = &rd->new_head;
 	do {
-		rd->added = 0;
+		rd->seen = false;
 		err = iterate_dir(realfile, &rd->ctx);
-	} while (!err && !rd->err && rd->added);
+	} while (!err && !rd->err && rd->seen);
 	fput(realfile);
 	if (err || rd->err)
 		return err ?: rd->err;

@@ -250,7 +250,7 @@ struct lfs_list_ctx {
 	struct dir_context ctx;
 	struct list_head *names;
 	int err;
-	bool added;
+	bool seen;	/* the last iterate_dir() gave any entry */
 };
 
 static bool lfs_list_actor(struct dir_context *ctx, const char *name,
@@ -259,6 +259,7 @@ static bool lfs_list_actor(struct dir_context *ctx, const char *name,
 	struct lfs_list_ctx *lc = container_of(ctx, struct lfs_list_ctx, ctx);
 	struct lfs_name *n;
 
+	lc->seen = true;
 	if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
 		return true;
 	n = kmalloc(struct_size(n, name, len + 1), GFP_KERNEL);
@@ -271,7 +272,6 @@ static bool lfs_list_actor(struct dir_context *ctx, const char *name,
 	n->len = len;
 	n->type = type;
 	list_add_tail(&n->list, lc->names);
-	lc->added = true;
 	return true;
 }
 
@@ -290,9 +290,9 @@ int lfs_list_dir(const struct path *dir, struct list_head *names)
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	do {
-		lc.added = false;
+		lc.seen = false;
 		err = iterate_dir(f, &lc.ctx);
-	} while (!err && !lc.err && lc.added);
+	} while (!err && !lc.err && lc.seen);
 	fput(f);
 	if (err || lc.err)
 		lfs_free_names(names);
