@@ -21,7 +21,7 @@ packages=(
 	gnuplot-nox
 	clang libclang-rt-14-dev
 	python3
-	skopeo umoci zstd
+	skopeo umoci zstd attr
 )
 
 ksrc_files=(

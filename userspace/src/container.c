@@ -686,7 +686,7 @@ int cmd_commit(struct gopts *g, int argc, char **argv)
 			}
 			to.merged = merged;
 		}
-		rr = store_add_layer_dir(&g->st, upper, NULL, dig, &to);
+		rr = store_add_layer_dir(&g->st, upper, dig, &to);
 		if (own_mount) {
 			umount2(merged, MNT_DETACH);
 			rmdir(merged);

@@ -68,8 +68,6 @@ int cmd_import(struct gopts *g, int argc, char **argv)
 	name = argc - optind == 2 ? argv[optind + 1] : NULL;
 	if (check_image_name(name))
 		return -1;
-	if (geteuid() != 0)
-		FAIL("must be run as root (layers hold whiteouts, owners and trusted.* attributes)");
 	if (strcmp(src, "-") && stat(src, &sb))
 		FAIL("cannot import %s: %s", src, strerror(errno));
 	if (store_open(&g->st, g->root, true) || store_lock(&g->st))
@@ -147,7 +145,7 @@ int cmd_import(struct gopts *g, int argc, char **argv)
 	if (!cfg)
 		goto fail;
 	if (S_ISDIR(sb.st_mode))
-		r = store_add_layer_dir(&g->st, src, NULL, dig, NULL);
+		r = store_add_layer_dir(&g->st, src, dig, NULL);
 	else if (S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode) || S_ISFIFO(sb.st_mode) ||
 		 S_ISCHR(sb.st_mode))
 		r = store_add_layer_tar(&g->st, src, dig);
@@ -298,6 +296,18 @@ int cmd_images(struct gopts *g, int argc, char **argv)
 	return 0;
 }
 
+/* A layer's size and the first 12 digits of its source digest, for history. */
+static void layer_info(struct store *st, const char *hex, char sz[32], char src[16])
+{
+	json_object *m = layer_meta(st, hex), *v;
+	const char *sd = json_str(m, "source_digest");
+
+	if (m && json_object_object_get_ex(m, "size", &v))
+		human_size(json_object_get_int64(v), sz, 32);
+	snprintf(src, 16, "%.12s", sd && !strncmp(sd, "sha256:", 7) ? sd + 7 : "-");
+	json_object_put(m);
+}
+
 int cmd_history(struct gopts *g, int argc, char **argv)
 {
 	char id[LFS_DIGEST_HEX + 1];
@@ -314,7 +324,7 @@ int cmd_history(struct gopts *g, int argc, char **argv)
 	cfg = image_config(&g->st, id);
 	if (!cfg || image_layers(cfg, &l))
 		return -1;
-	printf("%-12s %-19s %8s  %s\n", "LAYER", "CREATED", "SIZE", "CREATED BY");
+	printf("%-12s %-19s %8s  %-12s  %s\n", "LAYER", "CREATED", "SIZE", "SOURCE", "CREATED BY");
 	if (!json_object_object_get_ex(cfg, "history", &hist) ||
 	    !json_object_is_type(hist, json_type_array))
 		hist = NULL;
@@ -325,29 +335,22 @@ int cmd_history(struct gopts *g, int argc, char **argv)
 		bool empty = json_object_object_get_ex(h, "empty_layer", &e) &&
 			json_object_get_boolean(e);
 		const char *by = json_str(h, "created_by"), *cm = json_str(h, "comment");
-		char t[32], sz[32] = "0B", lid[16] = "-";
+		char t[32], sz[32] = "0B", lid[16] = "-", src[16] = "-";
 
 		short_time(json_str(h, "created"), t, sizeof(t));
 		if (!empty && li < l.n) {
-			json_object *m = layer_meta(&g->st, l.v[li]), *v;
-
 			snprintf(lid, sizeof(lid), "%.12s", l.v[li]);
-			if (m && json_object_object_get_ex(m, "size", &v))
-				human_size(json_object_get_int64(v), sz, sizeof(sz));
-			json_object_put(m);
+			layer_info(&g->st, l.v[li], sz, src);
 			li++;
 		}
-		printf("%-12s %-19s %8s  %s%s%s%s\n", lid, t, sz, by ? by : "", cm ? " (" : "",
-		       cm ? cm : "", cm ? ")" : "");
+		printf("%-12s %-19s %8s  %-12s  %s%s%s%s\n", lid, t, sz, src, by ? by : "",
+		       cm ? " (" : "", cm ? cm : "", cm ? ")" : "");
 	}
 	for (; li < l.n; li++) {	/* layers without history */
-		json_object *m = layer_meta(&g->st, l.v[li]), *v;
-		char sz[32] = "?";
+		char sz[32] = "?", src[16];
 
-		if (m && json_object_object_get_ex(m, "size", &v))
-			human_size(json_object_get_int64(v), sz, sizeof(sz));
-		json_object_put(m);
-		printf("%.12s %-19s %8s  %s\n", l.v[li], "-", sz, "<missing>");
+		layer_info(&g->st, l.v[li], sz, src);
+		printf("%.12s %-19s %8s  %-12s  %s\n", l.v[li], "-", sz, src, "<missing>");
 	}
 	strv_free(&l);
 	json_object_put(cfg);
@@ -380,6 +383,78 @@ static char *image_user(struct store *st, const char *id)
 	return user;
 }
 
+/* Remove the image name (or id) @ref; the image goes with its last name. */
+static int rmi_one(struct store *st, const char *ref)
+{
+	char id[LFS_DIGEST_HEX + 1], *user, *alt;
+	json_object *repos;
+	int names = 0, r;
+	bool by_name = false;
+
+	if (image_resolve(st, ref, id))
+		return -1;
+	repos = store_repos(st);
+	if (!repos)
+		return -1;
+	/* the exact key that resolved, if it is a name */
+	alt = xasprintf("%s:latest", ref);
+	{
+		const char *keys[] = { ref, alt };
+
+		for (int k = 0; k < 2 && !by_name; k++) {
+			const char *v = json_str(repos, keys[k]);
+
+			if (v && strlen(v) == 71 && !strcmp(v + 7, id)) {
+				json_object_object_del(repos, keys[k]);
+				by_name = true;
+			}
+		}
+	}
+	free(alt);
+	{
+		char *only = NULL;
+
+		json_object_object_foreach(repos, k, v) {
+			const char *s = json_object_get_string(v);
+
+			if (s && strlen(s) == 71 && !strcmp(s + 7, id)) {
+				names++;
+				free(only);
+				only = xstrdup(k);
+			}
+		}
+		/* by id: fine when one name is left, which goes with it */
+		if (!by_name && names > 1) {
+			free(only);
+			lfs_err("image %.12s has several names; remove them by name", id);
+			json_object_put(repos);
+			return -1;
+		}
+		if (!by_name && names == 1) {
+			json_object_object_del(repos, only);
+			names = 0;
+		}
+		free(only);
+	}
+	if (!names && (user = image_user(st, id))) {
+		lfs_err("image %s is used by container %s (remove it first)", ref, user);
+		free(user);
+		json_object_put(repos);
+		return -1;
+	}
+	r = store_repos_save(st, repos);
+	json_object_put(repos);
+	if (!r && !names) {
+		char *p = store_path(st, "images/%s", id);
+
+		r = rm_rf(p);
+		free(p);
+	}
+	if (!r)
+		printf("Deleted: %s\n", ref);
+	return r;
+}
+
 int cmd_rmi(struct gopts *g, int argc, char **argv)
 {
 	int r = 0;
@@ -390,92 +465,11 @@ int cmd_rmi(struct gopts *g, int argc, char **argv)
 		FAIL("usage: %s rmi IMAGE...", lfs_prog);
 	if (store_open(&g->st, g->root, false) || store_lock(&g->st))
 		return -1;
-	for (int i = 1; i < argc && !r; i++) {
-		char id[LFS_DIGEST_HEX + 1], *user;
-		json_object *repos;
-		bool by_name = false, others = false;
-
-		if (image_resolve(&g->st, argv[i], id))
-			return -1;
-		repos = store_repos(&g->st);
-		if (!repos)
-			return -1;
-		{
-			/* the exact key that resolved, if it is a name */
-			const char *keys[3] = { argv[i], NULL, NULL };
-			char *alt1 = xasprintf("%s:latest", argv[i]);
-
-			keys[1] = alt1;
-			for (int k = 0; k < 2 && !by_name; k++) {
-				const char *v = json_str(repos, keys[k]);
-
-				if (v && strlen(v) == 71 && !strcmp(v + 7, id)) {
-					json_object_object_del(repos, keys[k]);
-					by_name = true;
-				}
-			}
-			free(alt1);
-		}
-		json_object_object_foreach(repos, k, v) {
-			const char *s = json_object_get_string(v);
-
-			(void)k;
-			if (s && strlen(s) == 71 && !strcmp(s + 7, id))
-				others = true;
-		}
-		if (!others) {
-			user = image_user(&g->st, id);
-			if (user) {
-				lfs_err("image %s is used by container %s (remove it first)", argv[i], user);
-				free(user);
-				json_object_put(repos);
-				return -1;
-			}
-		}
-		if (!by_name && others) {
-			/* by id: fine when one name is left, which goes with it */
-			int nn = 0;
-			char *only = NULL;
-
-			json_object_object_foreach(repos, k2, v2) {
-				const char *s2 = json_object_get_string(v2);
-
-				if (s2 && strlen(s2) == 71 && !strcmp(s2 + 7, id)) {
-					nn++;
-					free(only);
-					only = xstrdup(k2);
-				}
-			}
-			if (nn > 1) {
-				free(only);
-				lfs_err("image %.12s has several names; remove them by name", id);
-				json_object_put(repos);
-				return -1;
-			}
-			json_object_object_del(repos, only);
-			free(only);
-			others = false;
-			user = image_user(&g->st, id);
-			if (user) {
-				lfs_err("image %s is used by container %s (remove it first)", argv[i], user);
-				free(user);
-				json_object_put(repos);
-				return -1;
-			}
-		}
-		r = store_repos_save(&g->st, repos);
-		json_object_put(repos);
-		if (!r && !others) {
-			char *p = store_path(&g->st, "images/%s", id);
-
-			r = rm_rf(p);
-			free(p);
-		}
-		if (!r)
-			printf("Deleted: %s\n", argv[i]);
-	}
-	if (!r)
-		r = store_gc_layers(&g->st);
+	for (int i = 1; i < argc && !r; i++)
+		r = rmi_one(&g->st, argv[i]);
+	/* the layers of images removed before a failing one go too */
+	if (store_gc_layers(&g->st))
+		r = -1;
 	return r;
 }
 

@@ -346,16 +346,13 @@ int layer_write_tar(const char *dir, int out_fd, struct tar_result *res,
 		w.src_ctx = opts->ctx;
 		w.merged = opts->merged;
 	}
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
 	int r;
 
 	if (!is_dir(dir)) {
 		lfs_err("%s: not a directory", dir);
 		return -1;
 	}
-	s.md = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(s.md, EVP_sha256(), NULL);
+	s.md = sha256_begin();
 	w.a = archive_write_new();
 	archive_write_set_format_pax_restricted(w.a);
 	archive_write_set_bytes_per_block(w.a, 10240);
@@ -377,15 +374,12 @@ int layer_write_tar(const char *dir, int out_fd, struct tar_result *res,
 		r = -1;
 	}
 	archive_write_free(w.a);
-	EVP_DigestFinal_ex(s.md, md, &mdlen);
-	EVP_MD_CTX_free(s.md);
+	sha256_end(s.md, res->digest);
 	for (size_t i = 0; i < w.nlinks; i++)
 		free(w.links[i].path);
 	free(w.links);
 	if (r)
 		return -1;
-	for (int i = 0; i < 32; i++)
-		sprintf(res->digest + 2 * i, "%02x", md[i]);
 	res->tar_size = s.size;
 	res->content_size = w.content;
 	return 0;
@@ -623,42 +617,58 @@ static int extract(struct archive *in, const char *dir)
 	return r;
 }
 
-static struct archive *reader(void)
-{
-	struct archive *a = archive_read_new();
+/* The input as given (compressed or not), hashed as libarchive reads it. */
+struct source {
+	int fd;
+	EVP_MD_CTX *md;
+	char buf[65536];
+};
 
+static la_ssize_t source_read(struct archive *a, void *cd, const void **buf)
+{
+	struct source *s = cd;
+	ssize_t n;
+
+	do
+		n = read(s->fd, s->buf, sizeof(s->buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(a, errno, "%s", strerror(errno));
+		return -1;
+	}
+	EVP_DigestUpdate(s->md, s->buf, n);
+	*buf = s->buf;
+	return n;
+}
+
+int layer_extract_file(const char *tarfile, const char *dir, char raw[LFS_DIGEST_HEX + 1])
+{
+	struct source *s = xmalloc(sizeof(*s));
+	struct archive *a = archive_read_new();
+	char hex[LFS_DIGEST_HEX + 1];
+	const void *rest;
+	int r = -1;
+
+	s->fd = open(tarfile, O_RDONLY | O_CLOEXEC);
+	s->md = sha256_begin();
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
-	return a;
-}
-
-int layer_extract_file(const char *tarfile, const char *dir)
-{
-	struct archive *a = reader();
-	int r;
-
-	if (archive_read_open_filename(a, tarfile, 65536) != ARCHIVE_OK) {
+	if (s->fd < 0)
+		lfs_err_errno("cannot open %s", tarfile);
+	else if (archive_read_open(a, s, NULL, source_read, NULL) != ARCHIVE_OK)
 		lfs_err("%s: not a tar archive: %s", tarfile, archive_error_string(a));
-		archive_read_free(a);
-		return -1;
-	}
-	r = extract(a, dir);
+	else
+		r = extract(a, dir);
+	/* what libarchive left unread (the end-of-archive blocks) is part of the input too */
+	while (!r && source_read(a, s, &rest) > 0)
+		;
 	archive_read_free(a);
-	return r;
-}
-
-int layer_extract_fd(int fd, const char *dir)
-{
-	struct archive *a = reader();
-	int r;
-
-	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
-		lfs_err("not a tar archive: %s", archive_error_string(a));
-		archive_read_free(a);
-		return -1;
-	}
-	r = extract(a, dir);
-	archive_read_free(a);
+	sha256_end(s->md, hex);
+	if (raw)
+		memcpy(raw, hex, sizeof(hex));
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
 	return r;
 }

@@ -53,8 +53,13 @@ char *now_rfc3339(void);
 void human_size(uint64_t n, char *out, size_t len);
 int sha256_file(const char *path, char hex[LFS_DIGEST_HEX + 1]);
 void sha256_buf(const void *buf, size_t len, char hex[LFS_DIGEST_HEX + 1]);
+/* incremental: sha256_begin, EVP_DigestUpdate(ctx, ...), sha256_end (frees ctx) */
+typedef struct evp_md_ctx_st EVP_MD_CTX;
+EVP_MD_CTX *sha256_begin(void);
+void sha256_end(EVP_MD_CTX *ctx, char hex[LFS_DIGEST_HEX + 1]);
 int copy_file(const char *src, const char *dst, mode_t mode);
 bool is_whiteout_st(const struct stat *st);
+int need_root(const char *why);
 bool dir_is_opaque(const char *path);
 bool valid_name(const char *s);
 char *self_dir(void);
@@ -100,9 +105,11 @@ struct tar_result {
 /* Write the canonical OCI layer tar of @dir to @out_fd (-1: digest only). */
 int layer_write_tar(const char *dir, int out_fd, struct tar_result *res,
 		    const struct tar_opts *opts);
-/* Extract an (OCI) layer tar file into @dir in layerfs on-disk format. */
-int layer_extract_file(const char *tarfile, const char *dir);
-int layer_extract_fd(int fd, const char *dir);
+/*
+ * Extract an (OCI) layer tar file (plain or compressed) into @dir in layerfs
+ * on-disk format; @raw (if not NULL) gets the sha256 of the file as given.
+ */
+int layer_extract_file(const char *tarfile, const char *dir, char raw[LFS_DIGEST_HEX + 1]);
 
 /* ---- store.c ---- */
 struct store {
@@ -116,10 +123,13 @@ void store_close(struct store *st);
 char *store_path(struct store *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 char *store_tmpdir(struct store *st);
-/* Add the layer in folder @dir (consumed: moved or deleted). */
-int store_add_layer_dir(struct store *st, const char *dir, const char *source_digest,
-			char digest_out[LFS_DIGEST_HEX + 1], const struct tar_opts *opts);
-/* Add a layer from a tar file (any compression). */
+/* Add the layer in folder @dir (copied in through its canonical tar). */
+int store_add_layer_dir(struct store *st, const char *dir, char digest_out[LFS_DIGEST_HEX + 1],
+			const struct tar_opts *opts);
+/*
+ * Add a layer from a tar file (any compression); a new layer records the
+ * sha256 of the file as given as source_digest in its layer.json.
+ */
 int store_add_layer_tar(struct store *st, const char *tarfile, char digest_out[LFS_DIGEST_HEX + 1]);
 char *layer_diff_path(struct store *st, const char *digest_hex);
 json_object *layer_meta(struct store *st, const char *digest_hex);

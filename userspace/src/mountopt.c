@@ -496,6 +496,8 @@ int mount_req_apply(struct mount_req *r, const char *target, bool fake, bool ver
 				" (module not loaded? modprobe layerfs, or insmod layerfs.ko)");
 			return -1;
 		}
+		if (errno == EPERM && need_root("mounting needs CAP_SYS_ADMIN"))
+			return -1;
 		lfs_err_errno("fsopen(%s)", t);
 		return -1;
 	}

@@ -27,6 +27,8 @@ int store_open(struct store *st, const char *root, bool create)
 	const char *sub[] = { "layers", "images", "containers", "tmp" };
 
 	st->lockfd = -1;
+	if (need_root("the store holds whiteouts, owners and trusted.* attributes"))
+		return -1;
 	if (!root)
 		root = getenv("LAYERFS_ROOT");
 	if (!root || !*root)
@@ -199,8 +201,8 @@ out:
 	return r;
 }
 
-int store_add_layer_dir(struct store *st, const char *dir, const char *source_digest,
-			char out[LFS_DIGEST_HEX + 1], const struct tar_opts *opts)
+int store_add_layer_dir(struct store *st, const char *dir, char out[LFS_DIGEST_HEX + 1],
+			const struct tar_opts *opts)
 {
 	char *tmp = store_tmpdir(st), *tarp = NULL, *diff = NULL;
 	struct tar_result res;
@@ -236,10 +238,10 @@ int store_add_layer_dir(struct store *st, const char *dir, const char *source_di
 		lfs_err_errno("cannot create %s", diff);
 		goto fail;
 	}
-	if (layer_extract_file(tarp, diff))
+	if (layer_extract_file(tarp, diff, NULL))
 		goto fail;
 	unlink(tarp);
-	r = commit_tmp_layer(st, tmp, source_digest, out, &res);
+	r = commit_tmp_layer(st, tmp, NULL, out, &res);
 	if (r)
 		goto fail;
 	goto done;
@@ -255,7 +257,7 @@ done:
 
 int store_add_layer_tar(struct store *st, const char *tarfile, char out[LFS_DIGEST_HEX + 1])
 {
-	char *tmp = store_tmpdir(st), *diff;
+	char *tmp = store_tmpdir(st), *diff, *source = NULL, raw[LFS_DIGEST_HEX + 1];
 	int r = -1;
 
 	if (!tmp)
@@ -265,10 +267,12 @@ int store_add_layer_tar(struct store *st, const char *tarfile, char out[LFS_DIGE
 		lfs_err_errno("cannot create %s", diff);
 		goto out;
 	}
-	if (layer_extract_file(tarfile, diff))
+	if (layer_extract_file(tarfile, diff, raw))
 		goto out;
-	r = commit_tmp_layer(st, tmp, NULL, out, NULL);
+	source = xasprintf("sha256:%s", raw);
+	r = commit_tmp_layer(st, tmp, source, out, NULL);
 out:
+	free(source);
 	if (r)
 		rm_rf(tmp);
 	free(diff);

@@ -394,10 +394,30 @@ void sha256_buf(const void *buf, size_t len, char hex[LFS_DIGEST_HEX + 1])
 	hexify(md, hex);
 }
 
+EVP_MD_CTX *sha256_begin(void)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		fprintf(stderr, "%s: out of memory\n", lfs_prog);
+		exit(1);
+	}
+	return ctx;
+}
+
+void sha256_end(EVP_MD_CTX *ctx, char hex[LFS_DIGEST_HEX + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	hexify(md, hex);
+}
+
 int sha256_file(const char *path, char hex[LFS_DIGEST_HEX + 1])
 {
-	unsigned char md[EVP_MAX_MD_SIZE], buf[65536];
-	unsigned int mdlen;
+	unsigned char buf[65536];
 	EVP_MD_CTX *ctx;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t r;
@@ -406,21 +426,14 @@ int sha256_file(const char *path, char hex[LFS_DIGEST_HEX + 1])
 		lfs_err_errno("cannot open %s", path);
 		return -1;
 	}
-	ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	ctx = sha256_begin();
 	while ((r = read(fd, buf, sizeof(buf))) > 0)
 		EVP_DigestUpdate(ctx, buf, r);
-	if (r < 0) {
+	if (r < 0)
 		lfs_err_errno("cannot read %s", path);
-		EVP_MD_CTX_free(ctx);
-		close(fd);
-		return -1;
-	}
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
 	close(fd);
-	hexify(md, hex);
-	return 0;
+	sha256_end(ctx, hex);
+	return r < 0 ? -1 : 0;
 }
 
 int copy_file(const char *src, const char *dst, mode_t mode)
@@ -458,6 +471,15 @@ int copy_file(const char *src, const char *dst, mode_t mode)
 bool is_whiteout_st(const struct stat *st)
 {
 	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 0 && minor(st->st_rdev) == 0;
+}
+
+/* -1 with "must be run as root (WHY)" unless we are root */
+int need_root(const char *why)
+{
+	if (geteuid() == 0)
+		return 0;
+	lfs_err("must be run as root (%s)", why);
+	return -1;
 }
 
 static bool xattr_is_y(const char *path, const char *name)

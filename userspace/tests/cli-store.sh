@@ -36,33 +36,59 @@ else
 	skip "zstd not installed"
 fi
 
-# --- an OCI layout with whiteouts, built by hand ---
-O=$W/oci; mkdir -p $O/blobs/sha256 $W/l1/a $W/l1/d $W/l2/a $W/l2/d
+# --- source_digest: a layer from a tar keeps the digest of the tar as given ---
+# (its id stays the digest of the canonical tar, the same from any source)
+src_of() { grep -o '"source_digest": *"sha256:[0-9a-f]*"' $LAYERFS_ROOT/layers/$1/layer.json | grep -o '[0-9a-f]\{64\}'; }
+layer_of() { $L inspect "$1" | grep -o 'sha256:[0-9a-f]*' | head -1 | cut -c8-; }
+hist_src() { $L history "$1" | sed 1d | cut -c44-55 | sed 's/ *$//'; }	# the SOURCE column
+for f in plain gz zst stdin; do mkdir -p $W/s-$f; echo $f >$W/s-$f/which; done
+(cd $W/s-plain && tar cf $W/s.tar .)
+(cd $W/s-gz && tar cf - . | gzip -c >$W/s.tar.gz)
+(cd $W/s-stdin && tar cf - . | gzip -c >$W/stdin.tar.gz)
+t "import a plain tar" $L import $W/s.tar s-plain
+same "its layer.json keeps the tar's digest as source_digest" "$(sha $W/s.tar)" "$(src_of $(layer_of s-plain))"
+t "import a gzip tar" $L import $W/s.tar.gz s-gz
+same "a gzip tar's source_digest is that of the compressed file" "$(sha $W/s.tar.gz)" "$(src_of $(layer_of s-gz))"
+same "history shows it" "$(sha $W/s.tar.gz | cut -c1-12)" "$(hist_src s-gz)"
+t "the same content from a folder" $L import $W/s-gz s-gz-folder
+same "has the same layer id: the canonical tar's, not the source's" "$(layer_of s-gz)" "$(layer_of s-gz-folder)"
+t "import a gzip tar from standard input" sh -c "$L import - s-stdin <$W/stdin.tar.gz"
+same "source_digest of standard input: the bytes read" "$(sha $W/stdin.tar.gz)" "$(src_of $(layer_of s-stdin))"
+if command -v zstd >/dev/null 2>&1; then
+	(cd $W/s-zst && tar cf - . | zstd -q -c >$W/s.tar.zst)
+	t "import a zstd tar" $L import $W/s.tar.zst s-zst
+	same "a zstd tar's source_digest is that of the compressed file" "$(sha $W/s.tar.zst)" "$(src_of $(layer_of s-zst))"
+else
+	skip "zstd not installed"
+fi
+same "a folder import has no source digest" "-" "$(hist_src base)"
+
+# --- an OCI layout with whiteouts ---
+O=$W/oci; mkdir -p $W/l1/a $W/l1/d $W/l2/a $W/l2/d
 echo keep >$W/l1/a/keep; echo old >$W/l1/a/old; echo gone >$W/l1/gone; echo x >$W/l1/d/x
 : >$W/l2/.wh.gone; : >$W/l2/a/.wh.old; : >$W/l2/d/.wh..wh..opq; echo y >$W/l2/d/y
 (cd $W/l1 && tar cf $W/l1.tar .)
 (cd $W/l2 && tar cf - . | gzip -c >$W/l2.tar.gz)
-gunzip -c $W/l2.tar.gz >$W/l2.tar
-L1=$(sha $W/l1.tar); L2=$(sha $W/l2.tar.gz); D2=$(sha $W/l2.tar)
-cp $W/l1.tar $O/blobs/sha256/$L1; cp $W/l2.tar.gz $O/blobs/sha256/$L2
-printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s","sha256:%s"]},"history":[{"created_by":"layer one"},{"created_by":"layer two"}]}' $L1 $D2 >$W/config.json
-C=$(sha $W/config.json); cp $W/config.json $O/blobs/sha256/$C
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s},{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
-	$C $(size $W/config.json) $L1 $(size $W/l1.tar) $L2 $(size $W/l2.tar.gz) >$W/manifest.json
-MD=$(sha $W/manifest.json); cp $W/manifest.json $O/blobs/sha256/$MD
-printf '{"imageLayoutVersion":"1.0.0"}' >$O/oci-layout
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}' $MD $(size $W/manifest.json) >$O/index.json
-
+L1=$(sha $W/l1.tar); L2=$(sha $W/l2.tar.gz)
+oci_layout $O '{"Env":["PATH=/bin"],"Cmd":["/bin/sh"]}' $W/l1.tar $W/l2.tar.gz
 t "import an OCI layout with whiteouts" $L import $O ocimg
 same "root: whiteout .wh.gone hides gone" "$(printf 'a\nd')" "$($L ls ocimg)"
 same "a: .wh.old hides old" "keep" "$($L ls ocimg /a)"
 same "d: .wh..wh..opq hides the lower d/x" "y" "$($L ls ocimg /d)"
-same "history has both OCI entries" 2 "$($L history ocimg | grep -c 'layer one\|layer two')"
+same "history has both OCI entries" 2 "$($L history ocimg | grep -c 'layer [12]$')"
+same "OCI layers keep their blob digests as source_digest, shown by history (top first)" \
+	"$(printf '%.12s\n%.12s' $L2 $L1)" "$(hist_src ocimg)"
 fails "import --ref of a missing ref" $L import --ref nosuch $O x
 cp $O/blobs/sha256/$L1 $W/save; echo corrupt >>$O/blobs/sha256/$L1
 fails "a corrupt blob is refused" $L import $O corrupt
 cp $W/save $O/blobs/sha256/$L1
-t "no temp leftovers after failed imports" clean_store
+mkdir -p $W/l3; echo new >$W/l3/new; (cd $W/l3 && tar cf $W/l3.tar .)
+echo "not a tar" >$W/bad.tar
+oci_layout $W/oci-bad '{}' $W/l3.tar $W/bad.tar
+LAYERS=$(ls $LAYERFS_ROOT/layers)
+fails "an OCI layout whose second layer is not a tar is refused" $L import $W/oci-bad bad
+same "no layer of it is left (its first one was imported)" "$LAYERS" "$(ls $LAYERFS_ROOT/layers)"
+t "nothing left over after failed imports" clean_store
 
 # --- export and re-import keep every digest ---
 t "export an image as an OCI layout" $L export ocimg $W/exp
@@ -134,6 +160,33 @@ t "rmi of one name" $L rmi byid2
 t "rmi by id prefix removes the image and its last name" $L rmi $ID
 same "no image named byid left" "" "$($L images -q | grep byid)"
 
+mkdir -p $W/rma; echo only-in-rma >$W/rma/f
+t "import an image with a layer of its own" $L import $W/rma rma
+RMA=$(layer_of rma)
+fails "rmi rma nosuch: the second one fails" $L rmi rma nosuch
+same "rma is removed" "" "$($L images -q | grep -x rma)"
+t "and its layer, though a later image failed" test ! -e $LAYERFS_ROOT/layers/$RMA
+
+# --- --root: the store named on the command line, not $LAYERFS_ROOT ---
+t "--root DIR import" $L --root $W/root4 import $R r4
+t "--root=DIR lists it" sh -c "$L --root=$W/root4 images -q | grep -qx r4"
+t "the image is in that store" test -n "$(ls $W/root4/layers)"
+same "and not in \$LAYERFS_ROOT" "" "$($L images -q | grep -x r4)"
+t "--root rmi" $L --root $W/root4 rmi r4
+same "--root gc: no layers left there" "" "$(ls $W/root4/layers)"
+
+# --- tree_sum (the tests' layer comparison) sees xattrs and link counts ---
+mkdir -p $W/ts; echo a >$W/ts/f
+TS=$(tree_sum $W/ts)
+if have_xattr_tools; then
+	xattr_set $W/ts/f user.t 1 2>/dev/null || xattr_set $W/ts/f trusted.t 1
+	[ "$(tree_sum $W/ts)" != "$TS" ] && ok "tree_sum sees an xattr" || nok "tree_sum sees an xattr"
+else
+	skip "tree_sum: no getfattr (package attr) or lfs-xattr"
+fi
+TS=$(tree_sum $W/ts); ln $W/ts/f $W/ts-link
+[ "$(tree_sum $W/ts)" != "$TS" ] && ok "tree_sum sees a link count" || nok "tree_sum sees a link count"
+
 # --- mistakes: one line, non-zero, nothing left behind ---
 fails "import of a missing source" $L import $W/nonexistent x
 fails "import with an invalid name" $L import $R 'bad name'
@@ -152,6 +205,35 @@ fails "exec in a container that is not running" $L exec c2 true
 fails "export to a non-empty folder" $L export fromtar $R
 fails "unknown command" $L frobnicate
 same "only c2 exists" "c2" "$($L ps -q)"
+# not root: every command says so in one line and touches nothing
+mkdir -p $W/nr; chmod 1777 $W/nr
+snap() { (cd $LAYERFS_ROOT && find . | sort | xargs stat -c '%n %s %y'); }
+STORE=$(snap)
+for c in "import $R x" "import - x" images "history base" "ls fromtar" "inspect fromtar" \
+	"rmi fromtar" "tag fromtar x" "export fromtar $W/nr/exp" "create fromtar" "run fromtar true" \
+	"start c2" "exec c2 true" ps "logs c2" "stop c2" "kill c2" "rm c2" "diff c2" "commit c2 x"; do
+	fails_with "not root: $c" 'must be run as root' as_nobody $L $c
+done
+same "not root: the store is untouched" "$STORE" "$(snap)"
+fails_with "not root, no store yet: images" 'must be run as root' as_nobody env LAYERFS_ROOT=$W/nr/store $L images
+fails_with "not root, no store yet: run" 'must be run as root' as_nobody env LAYERFS_ROOT=$W/nr/store $L run fromtar true
+fails_with "not root: mount.layerfs image=" 'must be run as root' as_nobody $M none $W/nr -o image=fromtar
+fails_with "not root: mount.layerfs" 'must be run as root' as_nobody $M none $W/nr -o lowerdir=$R
+same "not root: no store made, nothing mounted" "" "$(ls -A $W/nr; grep -F " $W/nr" /proc/mounts)"
+
+# the layerfs module not loaded (the VM has it: skipped there)
+if grep -qw layerfs /proc/filesystems; then
+	for c in run start mount.layerfs; do skip "$c without the layerfs module: layerfs is loaded"; done
+else
+	fails_with "run without the layerfs module" 'layerfs .*not available: module not loaded' \
+		env LAYERFS_FSTYPE=layerfs $L run fromtar true
+	fails_with "start without the layerfs module" 'layerfs .*not available: module not loaded' \
+		env LAYERFS_FSTYPE=layerfs $L start c2
+	fails_with "mount.layerfs without the layerfs module" 'layerfs .*not known.*module not loaded' \
+		env LAYERFS_FSTYPE=layerfs $M none $W/nr -o lowerdir=$R
+fi
+same "still only c2" "c2" "$($L ps -q)"
+
 t "no temp leftovers" clean_store
 t "rm c2" $L rm c2
 

@@ -218,7 +218,27 @@ static void test_layers(void)
 	OK(layer_write_tar(P("t1"), -1, &b, NULL) == 0 && !strcmp(a.digest, b.digest),
 	   "canonical tar is deterministic");
 	mkdir(P("t2"), 0755);
-	OK(layer_extract_file(P("t1.tar"), P("t2")) == 0, "extract canonical tar: %s", lfs_errmsg());
+	{
+		char raw[LFS_DIGEST_HEX + 1];
+
+		OK(layer_extract_file(P("t1.tar"), P("t2"), raw) == 0, "extract canonical tar: %s",
+		   lfs_errmsg());
+		OK(!strcmp(raw, a.digest), "extract hashes the tar as given: %s", raw);
+	}
+	{
+		/* blocks after the end of the archive are part of the file as given */
+		char raw[LFS_DIGEST_HEX + 1], file[LFS_DIGEST_HEX + 1];
+		int pfd;
+
+		copy_file(P("t1.tar"), P("padded.tar"), 0644);
+		pfd = open(P("padded.tar"), O_WRONLY | O_APPEND);
+		OK(pfd >= 0 && ftruncate(pfd, lseek(pfd, 0, SEEK_END) + 300000) == 0, "pad a tar");
+		close(pfd);
+		mkdir(P("t3"), 0755);
+		OK(layer_extract_file(P("padded.tar"), P("t3"), raw) == 0 &&
+		   sha256_file(P("padded.tar"), file) == 0 && !strcmp(raw, file),
+		   "extract hashes a padded tar to its last byte");
+	}
 	OK(layer_write_tar(P("t2"), -1, &b, NULL) == 0 && !strcmp(a.digest, b.digest),
 	   "extract + rewrite gives the same digest");
 	OK(is_wh(P("t2/etc/gone")), "whiteout survives the round trip as char 0/0");
@@ -282,8 +302,14 @@ static void test_oci_whiteouts(void)
 	archive_write_close(a);
 	archive_write_free(a);
 	mkdir(P("o1"), 0755);
-	OK(layer_extract_file(P("oci.tar.gz"), P("o1")) == 0, "extract gzip OCI layer: %s",
-	   lfs_errmsg());
+	{
+		char raw[LFS_DIGEST_HEX + 1], file[LFS_DIGEST_HEX + 1];
+
+		OK(layer_extract_file(P("oci.tar.gz"), P("o1"), raw) == 0, "extract gzip OCI layer: %s",
+		   lfs_errmsg());
+		OK(sha256_file(P("oci.tar.gz"), file) == 0 && !strcmp(raw, file),
+		   "the digest of a gzip layer is that of the compressed file, to its last byte");
+	}
 	OK(is_wh(P("o1/gone")), ".wh.gone became a whiteout");
 	OK(!path_exists(P("o1/.wh.gone")), "no .wh. file left behind");
 	OK(lgetxattr(P("o1/dir"), LFS_XATTR_OPAQUE, v, sizeof(v)) == 1, ".wh..wh..opq made dir opaque");
@@ -304,7 +330,7 @@ static void test_oci_whiteouts(void)
 	archive_write_close(a);
 	archive_write_free(a);
 	mkdir(P("o2"), 0755);
-	OK(layer_extract_file(P("evil.tar"), P("o2")) < 0 && !path_exists(P("escaped")),
+	OK(layer_extract_file(P("evil.tar"), P("o2"), NULL) < 0 && !path_exists(P("escaped")),
 	   "../ entry refused: %s", lfs_errmsg());
 
 	a = archive_write_new();
@@ -330,7 +356,7 @@ static void test_oci_whiteouts(void)
 	archive_write_close(a);
 	archive_write_free(a);
 	mkdir(P("o3"), 0755);
-	layer_extract_file(P("evil2.tar"), P("o3"));
+	layer_extract_file(P("evil2.tar"), P("o3"), NULL);
 	OK(lgetxattr(base, LFS_XATTR_OPAQUE, v, sizeof(v)) < 0,
 	   "opaque marker through a symlink does not escape the layer");
 	OK(lgetxattr(P("o3/x"), LFS_XATTR_REDIRECT, v, sizeof(v)) < 0,
@@ -410,9 +436,24 @@ static void test_store(void)
 	char *low;
 
 	OK(store_open(&st, P("store"), true) == 0, "create a store");
-	OK(store_add_layer_dir(&st, P("t1"), NULL, d1, NULL) == 0, "add a layer from a folder");
+	OK(store_add_layer_dir(&st, P("t1"), d1, NULL) == 0, "add a layer from a folder");
 	OK(store_add_layer_tar(&st, P("t1.tar"), d2) == 0 && !strcmp(d1, d2),
 	   "the same content from a tar gets the same digest");
+	cfg = layer_meta(&st, d1);
+	OK(cfg && !json_str(cfg, "source_digest"), "a layer first added from a folder has no source_digest");
+	json_object_put(cfg);
+	{
+		char d3[LFS_DIGEST_HEX + 1], gz[LFS_DIGEST_HEX + 1], *want = NULL;
+
+		OK(store_add_layer_tar(&st, P("oci.tar.gz"), d3) == 0 && sha256_file(P("oci.tar.gz"), gz) == 0,
+		   "add a layer from a gzip tar");
+		want = xasprintf("sha256:%s", gz);
+		cfg = layer_meta(&st, d3);
+		OK(strcmp(d3, gz) && json_str(cfg, "source_digest") && !strcmp(json_str(cfg, "source_digest"), want),
+		   "its layer.json keeps the digest of the gzip file as source_digest");
+		json_object_put(cfg);
+		free(want);
+	}
 	cfg = new_image_config();
 	{
 		json_object *rootfs, *ids;
