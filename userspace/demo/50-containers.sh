@@ -23,16 +23,19 @@ export LAYERFS_ROOT=/tmp/layerctl
 R=/tmp/demo-rootfs
 BB=$(for d in /bin /usr/bin /sbin; do [ -x $d/busybox ] && echo $d/busybox && break; done)
 
-# Which filesystem carries the writable layer: layerfs if it takes an upperdir.
-mkdir -p /tmp/probe/l /tmp/probe/u /tmp/probe/w /tmp/probe/m
-if mount -t layerfs none /tmp/probe/m -o lowerdir=/tmp/probe/l,upperdir=/tmp/probe/u,workdir=/tmp/probe/w 2>/dev/null; then
-	umount /tmp/probe/m
-	export LAYERFS_FSTYPE=layerfs
-else
-	export LAYERFS_FSTYPE=overlay
-	say "layerfs does not take a writable layer yet: this scene runs on overlay"
+# The containers' writable layers are layerfs's: if it cannot take one,
+# stop here and say why (no quiet fallback to overlay).
+P=$(mktemp -d)
+mkdir -p $P/l $P/u $P/w $P/m
+if ! err=$(mount -t layerfs none $P/m -o lowerdir=$P/l,upperdir=$P/u,workdir=$P/w 2>&1); then
+	printf '\033[31mlayerfs cannot mount a writable layer here, so no containers: %s\033[0m\n' "$err"
+	dmesg 2>/dev/null | tail -n 3
+	rm -rf $P
+	exit 1
 fi
-rm -rf /tmp/probe
+umount $P/m
+rm -rf $P
+export LAYERFS_FSTYPE=layerfs
 
 bold "an image: a busybox root filesystem, imported into the layerctl store"
 mkdir -p $R/bin $R/etc $R/root $R/srv
@@ -103,8 +106,9 @@ while [ $i -le 300 ]; do
 done
 say "300 layers: lowerdir= is ${#LOW} bytes, more than mount(2) takes in one page"
 printf '$ mount.layerfs none /tmp/many/m -o lowerdir=/tmp/many/layer-number-1:...:/tmp/many/layer-number-300,upperdir=/tmp/many/u,workdir=/tmp/many/w,x-layerfs.mkdirs\n'
-mount.layerfs none /tmp/many/m -o "lowerdir=$LOW,upperdir=/tmp/many/u,workdir=/tmp/many/w,x-layerfs.mkdirs"
-printf '$ ls /tmp/many/m | wc -l\n'; ls /tmp/many/m | wc -l
+mount.layerfs none /tmp/many/m -o "lowerdir=$LOW,upperdir=/tmp/many/u,workdir=/tmp/many/w,x-layerfs.mkdirs" || failed=1
+printf '$ ls /tmp/many/m | wc -l\n'; n=$(ls /tmp/many/m | wc -l); echo $n
+[ $n = 300 ] || failed=1
 run umount /tmp/many/m
 say "mistakes get one line saying why:"
 oops mount.layerfs none /tmp/many/m -o lowerdir=/tmp/nonexistent
