@@ -877,3 +877,53 @@ int lfs_run_as(uid_t uid, gid_t gid, int (*fn)(void *), void *arg)
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
 }
+
+int lfs_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+int lfs_kmsg_read(int fd, char *log, size_t loglen)
+{
+	size_t used = 0;
+	char rec[8192];
+	int n = 0;
+
+	if (loglen)
+		log[0] = '\0';
+	for (;;) {
+		ssize_t len = read(fd, rec, sizeof(rec) - 1);
+		char *msg, *end;
+
+		if (len < 0 && errno == EPIPE)
+			continue;	/* records overwritten: go on */
+		if (len < 0 && errno == EAGAIN)
+			return n;
+		if (len < 0)
+			return -errno;
+		if (len == 0)
+			return n;
+		rec[len] = '\0';
+		/* "prio,seq,usec,flags;text\n" then " KEY=value" lines */
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		end = strchr(msg, '\n');
+		if (end)
+			*end = '\0';
+		n++;
+		if (used + strlen(msg) + 2 <= loglen)
+			used += sprintf(log + used, "%s\n", msg);
+	}
+}

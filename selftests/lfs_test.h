@@ -146,4 +146,15 @@ void lfs_pattern(void *buf, size_t len, uint64_t off);
 /* Run FN(ARG) in a forked child as uid/gid; returns its exit status. */
 int lfs_run_as(uid_t uid, gid_t gid, int (*fn)(void *), void *arg);
 
+/*
+ * The kernel log from now on, for what a filesystem reports only there
+ * (overlayfs gives most mount errors and feature fallbacks with pr_err or
+ * pr_warn, not in the fs_context log). lfs_kmsg_open() returns a /dev/kmsg
+ * descriptor positioned at the end of the log, or -errno. lfs_kmsg_read()
+ * puts the texts of the messages logged since (or since its last call on
+ * FD) in LOG, one a line, and returns their number or -errno.
+ */
+int lfs_kmsg_open(void);
+int lfs_kmsg_read(int fd, char *log, size_t loglen);
+
 #endif

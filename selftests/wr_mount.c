@@ -6,6 +6,7 @@
  * "index") from a previous mount of the same union mounts again.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -24,22 +26,19 @@ LFS_WR_FIXTURE(mt, "f file top\nd dir", "f bfile b", 0)
 /*
  * Try OPTS (lowerdir=l0:l1 is prepended) with fsopen/fsconfig; return
  * -errno (0 if it mounted). For layerfs a failure must come with a
- * non-empty fs_context message.
+ * non-empty fs_context message, which is left in LOG.
  */
-static int try_opts(struct __test_metadata *_metadata, struct lfs_wr *w,
-		    const char *fmt, ...)
+static int vtry(struct __test_metadata *_metadata, struct lfs_wr *w,
+		char *log, size_t loglen, const char *fmt, va_list ap)
 {
-	char opts[4096], rest[2048], log[4096] = "";
+	char opts[4096], rest[2048];
 	const char *step = NULL;
-	va_list ap;
 	int r;
 
-	va_start(ap, fmt);
 	vsnprintf(rest, sizeof(rest), fmt, ap);
-	va_end(ap);
 	snprintf(opts, sizeof(opts), "lowerdir=%s/l0:%s/l1%s%s", w->c.dir,
 		 w->c.dir, *rest ? "," : "", rest);
-	r = lfs_fsmount(w->c.mnt, opts, log, sizeof(log), &step);
+	r = lfs_fsmount(w->c.mnt, opts, log, loglen, &step);
 	if (r) {
 		TH_LOG("%s: %s (%s) log: %s", opts, strerror(-r),
 		       step ? step : "?", log);
@@ -52,7 +51,34 @@ static int try_opts(struct __test_metadata *_metadata, struct lfs_wr *w,
 	return r;
 }
 
+static int try_opts(struct __test_metadata *_metadata, struct lfs_wr *w,
+		    const char *fmt, ...)
+{
+	char log[4096];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vtry(_metadata, w, log, sizeof(log), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int try_log(struct __test_metadata *_metadata, struct lfs_wr *w,
+		   char *log, size_t loglen, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vtry(_metadata, w, log, loglen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 #define TRY(...) try_opts(_metadata, &self->w, __VA_ARGS__)
+#define TRY_LOG(log, ...) \
+	try_log(_metadata, &self->w, log, sizeof(log), __VA_ARGS__)
 #define DIR_ self->w.c.dir
 
 LFS_TEST(mt, good_writable_mount)
@@ -254,6 +280,118 @@ LFS_TEST(mt, lower_equals_upper)
 		EXPECT_TRUE(r == -EINVAL || r == -ELOOP || r == -EBUSY)
 			TH_LOG("overlay: %d", r);
 	}
+}
+
+/*
+ * What the upper filesystem can do is probed at mount. ramfs (6.12) has
+ * O_TMPFILE and d_type but no xattrs, no RENAME_WHITEOUT (simple_rename)
+ * and no file handles. layerfs needs trusted.* xattrs for its markers and
+ * refuses, naming the first feature it misses. overlayfs mounts with the
+ * xattr features off, as it logs: redirect_dir=nofollow (renaming a lower
+ * directory is EXDEV), no metacopy, no index, and whiteouts made by mknod
+ * and a plain rename.
+ */
+LFS_TEST(mt, upper_on_ramfs)
+{
+	char log[4096];
+	int kmsg, r;
+
+	ASSERT_EQ(0, lfs_mkdir_p(D("r"), 0755));
+	ASSERT_EQ(0, mount("ramfs", D("r"), "ramfs", 0, NULL));
+	ASSERT_EQ(0, mkdir(D("r/u"), 0755));
+	ASSERT_EQ(0, mkdir(D("r/w"), 0755));
+	ASSERT_EQ(-1, setxattr(D("r/w"), "trusted.probe", "y", 1, 0));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	if (LAYERFS) {
+		r = TRY_LOG(log, "upperdir=%s/r/u,workdir=%s/r/w", DIR_, DIR_);
+		EXPECT_EQ(-EINVAL, r);
+		EXPECT_NE(NULL, strstr(log, "no trusted.* xattrs"))
+			TH_LOG("log: %s", log);
+		EXPECT_EQ(0, lfs_count(D("r/u")));
+		return;
+	}
+	kmsg = lfs_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	ASSERT_EQ(0, lfs_wr_mount_at(&self->w, NULL, "r/u", "r/w", 1, NULL));
+	EXPECT_LT(0, lfs_kmsg_read(kmsg, log, sizeof(log)));
+	close(kmsg);
+	EXPECT_NE(NULL, strstr(log, "failed to set xattr on upper"))
+		TH_LOG("kernel log: %s", log);
+	EXPECT_NE(NULL, strstr(log, "does not support RENAME_WHITEOUT"))
+		TH_LOG("kernel log: %s", log);
+	ASSERT_EQ(0, lfs_write_file(M("file"), "new", 3));
+	EXPECT_STREQ("new", lfs_cat(D("r/u/file")));
+	ASSERT_EQ(0, unlink(M("bfile")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("bfile")));
+	EXPECT_EQ(1, lfs_is_whiteout(D("r/u/bfile")));
+	EXPECT_EQ(-1, rename(M("dir"), M("dir2")));
+	EXPECT_EQ(EXDEV, errno);
+	EXPECT_EQ(S_IFDIR, lfs_ftype(M("dir")));
+}
+
+/* d_type of the one entry of DIR as its filesystem lists it, or -errno. */
+static int only_dtype(const char *dir)
+{
+	struct lfs_dent *d;
+	int n = lfs_list(dir, &d), type;
+
+	if (n < 0)
+		return n;
+	type = n == 1 ? d[0].type : -EEXIST;
+	free(d);
+	return type;
+}
+
+/*
+ * An ext4 made without the filetype feature lists every name as
+ * DT_UNKNOWN (it has xattrs, O_TMPFILE and RENAME_WHITEOUT). layerfs
+ * tells whiteouts from other names in a listing by d_type and refuses
+ * it. overlayfs warns ("upper fs needs to support d_type") and mounts,
+ * and then a removed lower name is still listed (its whiteout), though
+ * it cannot be looked up.
+ */
+LFS_TEST(mt, upper_without_d_type)
+{
+	char *mkfs[] = { "mke2fs", "-q", "-F", "-t", "ext4", "-O", "^filetype",
+			 "-E", "nodiscard", (char *)D("e.img"), NULL };
+	char node[64], log[4096];
+	int fd, kmsg, r;
+
+	fd = open(D("e.img"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 32 << 20));
+	close(fd);
+	ASSERT_EQ(0, lfs_run_quiet(mkfs, NULL));
+	fd = lfs_loop_attach(D("e.img"), node, sizeof(node));
+	ASSERT_LE(0, fd) TH_LOG("loop: %s", LFS_ERR(fd));
+	ASSERT_EQ(0, lfs_mkdir_p(D("e"), 0755));
+	r = mount(node, D("e"), "ext4", 0, NULL);
+	close(fd);	/* the mount holds the loop device; autoclear */
+	ASSERT_EQ(0, r) TH_LOG("mount %s: %s", node, strerror(errno));
+	ASSERT_EQ(0, mkdir(D("e/u"), 0755));
+	ASSERT_EQ(0, mkdir(D("e/w"), 0755));
+	ASSERT_EQ(0, lfs_write_file(D("e/w/probe"), "", 0));
+	ASSERT_EQ(DT_UNKNOWN, only_dtype(D("e/w")));
+	ASSERT_EQ(0, unlink(D("e/w/probe")));
+	if (LAYERFS) {
+		r = TRY_LOG(log, "upperdir=%s/e/u,workdir=%s/e/w", DIR_, DIR_);
+		EXPECT_EQ(-EINVAL, r);
+		EXPECT_NE(NULL, strstr(log, "does not support d_type"))
+			TH_LOG("log: %s", log);
+		EXPECT_EQ(0, lfs_count(D("e/u")));
+		return;
+	}
+	kmsg = lfs_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	ASSERT_EQ(0, lfs_wr_mount_at(&self->w, NULL, "e/u", "e/w", 1, NULL));
+	EXPECT_LT(0, lfs_kmsg_read(kmsg, log, sizeof(log)));
+	close(kmsg);
+	EXPECT_NE(NULL, strstr(log, "upper fs needs to support d_type"))
+		TH_LOG("kernel log: %s", log);
+	ASSERT_EQ(0, unlink(M("bfile")));
+	EXPECT_EQ(1, lfs_is_whiteout(D("e/u/bfile")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("bfile")));
+	EXPECT_EQ(1, lfs_listed(self->w.c.mnt, "bfile"));
 }
 
 TEST_HARNESS_MAIN
