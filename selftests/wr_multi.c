@@ -3,7 +3,8 @@
  * Writable union: several mounts sharing the same lower layers, each with
  * its own upper ("two containers from one image are independent"),
  * discarding an upper to get the original image back, and the volatile
- * option.
+ * option: its marker in the workdir, refused mounts after an unclean
+ * shutdown, sync calls.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -128,18 +129,199 @@ LFS_TEST(mu, same_upper_twice_refused_or_isolated)
 	EXPECT_TRUE(r == -EBUSY || r == -EINVAL) TH_LOG("got %d", r);
 }
 
-LFS_TEST(mu, volatile_mount_works)
+/*
+ * The marker a volatile mount keeps in its workdir WK (a path relative to
+ * the scratch dir) while it is mounted: layerfs makes <workdir>/volatile
+ * (a directory), overlayfs <workdir>/work/incompat/volatile/dirty (a
+ * file). A marker found at mount means the union was not unmounted
+ * cleanly, so the upper may hold any mix of old and new data.
+ */
+static const char *marker(struct lfs_wr *w, const char *wk)
 {
+	if (lfs_is_layerfs())
+		return lfs_wd(w, "%s/volatile", wk);
+	return lfs_wd(w, "%s/work/incompat/volatile/dirty", wk);
+}
+
+/* What a crash leaves of a volatile mount: the marker, made by hand. */
+static int make_marker(struct lfs_wr *w, const char *wk)
+{
+	if (lfs_is_layerfs())
+		return mkdir(marker(w, wk), 0700) ? -errno : 0;
+	if (lfs_mkdir_p(lfs_wd(w, "%s/work/incompat/volatile", wk), 0700))
+		return -EIO;
+	return lfs_write_file(marker(w, wk), "", 0);
+}
+
+/*
+ * Mount the union with workdir WK (upper u) and EXTRA options through the
+ * new mount API; -errno if refused, with the reason in LOG: the fs_context
+ * messages, and for overlayfs (which reports it with pr_err) the kernel
+ * log.
+ */
+static int mount_log(struct lfs_wr *w, const char *wk, const char *extra,
+		     char *log, size_t loglen)
+{
+	char opts[4096];
+	size_t used;
+	int kmsg, r;
+
+	snprintf(opts, sizeof(opts),
+		 "lowerdir=%s/l0:%s/l1,upperdir=%s/u,workdir=%s/%s%s%s%s%s",
+		 w->c.dir, w->c.dir, w->c.dir, w->c.dir, wk,
+		 *lfs_wr_features() ? "," : "", lfs_wr_features(),
+		 extra ? "," : "", extra ? extra : "");
+	kmsg = lfs_kmsg_open();
+	if (kmsg < 0)
+		return kmsg;
+	r = lfs_fsmount(w->c.mnt, opts, log, loglen, NULL);
+	used = strlen(log);
+	lfs_kmsg_read(kmsg, log + used, loglen - used);
+	close(kmsg);
+	if (!r)
+		w->c.mounted = 1;
+	return r;
+}
+
+/* How each says that it found the marker (the string in its source). */
+static const char *volatile_msg(void)
+{
+	if (lfs_is_layerfs())
+		return "was mounted volatile and not unmounted cleanly";
+	return "incompat feature 'volatile' cannot be mounted";
+}
+
+/*
+ * The marker is there exactly while a volatile union is mounted: not for
+ * a plain mount, made by a volatile one, which writes to the upper as
+ * usual. At a clean unmount layerfs syncs the upper and removes the
+ * marker, so the next mount works and shows the changes. overlayfs keeps
+ * its marker and refuses every later mount of that workdir until it is
+ * removed by hand, clean unmount or not (its documented behaviour).
+ */
+LFS_TEST(mu, volatile_marker_while_mounted)
+{
+	char log[8192];
+
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	EXPECT_EQ(-ENOENT, lfs_ftype(marker(&self->w, "w")));
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+
 	ASSERT_EQ(0, lfs_wr_mount_at(&self->w, NULL, NULL, NULL, 1,
 				     "volatile"));
+	EXPECT_EQ(LAYERFS ? S_IFDIR : S_IFREG,
+		  lfs_ftype(marker(&self->w, "w")));
 	ASSERT_EQ(0, lfs_write_file(M("etc/hostname"), "vol", 3));
 	ASSERT_EQ(0, mkdir(M("vd"), 0755));
 	ASSERT_EQ(0, unlink(M("bin/sh")));
 	EXPECT_STREQ("vol", lfs_cat(U("etc/hostname")));
 	EXPECT_EQ(S_IFDIR, lfs_ftype(U("vd")));
 	EXPECT_EQ(1, lfs_is_whiteout(U("bin/sh")));
-	/* syncs are allowed and do nothing harmful */
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+
+	if (LAYERFS) {
+		EXPECT_EQ(-ENOENT, lfs_ftype(marker(&self->w, "w")));
+	} else {
+		EXPECT_EQ(S_IFREG, lfs_ftype(marker(&self->w, "w")));
+		EXPECT_EQ(-EINVAL, mount_log(&self->w, "w", NULL, log,
+					     sizeof(log)));
+		EXPECT_NE(NULL, strstr(log, volatile_msg())) TH_LOG("%s", log);
+		ASSERT_EQ(0, lfs_rm_rf(D("w/work/incompat/volatile")));
+	}
+	ASSERT_EQ(0, mount_log(&self->w, "w", NULL, log, sizeof(log)))
+		TH_LOG("%s", log);
+	EXPECT_STREQ("vol", lfs_cat(M("etc/hostname")));
+	EXPECT_EQ(S_IFDIR, lfs_ftype(M("vd")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("bin/sh")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(marker(&self->w, "w")));
+}
+
+/*
+ * A workdir whose marker outlived its mount (the machine crashed while a
+ * volatile union was mounted) is refused by both, volatile or not, with
+ * a message saying why; removing the marker (accepting what the upper
+ * holds) lets it mount again.
+ */
+LFS_TEST(mu, volatile_unclean_refused)
+{
+	char log[8192];
+
+	ASSERT_EQ(0, lfs_wr_mount_at(&self->w, NULL, NULL, NULL, 1,
+				     "volatile"));
+	ASSERT_EQ(0, lfs_write_file(M("etc/hostname"), "vol", 3));
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+	/*
+	 * layerfs removed its marker at that clean unmount: put it back as
+	 * a crash would have left it (overlayfs's is still there).
+	 */
+	if (LAYERFS)
+		ASSERT_EQ(0, make_marker(&self->w, "w"));
+	ASSERT_EQ(LAYERFS ? S_IFDIR : S_IFREG,
+		  lfs_ftype(marker(&self->w, "w")));
+
+	EXPECT_EQ(-EINVAL, mount_log(&self->w, "w", NULL, log, sizeof(log)));
+	EXPECT_NE(NULL, strstr(log, volatile_msg())) TH_LOG("%s", log);
+	EXPECT_EQ(-EINVAL, mount_log(&self->w, "w", "volatile", log,
+				     sizeof(log)));
+	EXPECT_NE(NULL, strstr(log, volatile_msg())) TH_LOG("%s", log);
+	/* the marker stays until someone decides the upper is fine */
+	EXPECT_EQ(LAYERFS ? S_IFDIR : S_IFREG,
+		  lfs_ftype(marker(&self->w, "w")));
+	EXPECT_STREQ("vol", lfs_cat(U("etc/hostname")));
+
+	ASSERT_EQ(0, lfs_rm_rf(LAYERFS ? marker(&self->w, "w") :
+			       D("w/work/incompat/volatile")));
+	ASSERT_EQ(0, mount_log(&self->w, "w", NULL, log, sizeof(log)))
+		TH_LOG("%s", log);
+	EXPECT_STREQ("vol", lfs_cat(M("etc/hostname")));
+}
+
+/* The same for a fresh workdir given a marker by hand, never mounted. */
+LFS_TEST(mu, volatile_marker_in_fresh_workdir_refused)
+{
+	char log[8192];
+
+	ASSERT_EQ(0, lfs_mkdir_p(D("w2"), 0755));
+	ASSERT_EQ(0, make_marker(&self->w, "w2"));
+	EXPECT_EQ(-EINVAL, mount_log(&self->w, "w2", NULL, log, sizeof(log)));
+	EXPECT_NE(NULL, strstr(log, volatile_msg())) TH_LOG("%s", log);
+	EXPECT_EQ(0, lfs_count(D("u")));
+}
+
+/*
+ * A volatile union skips syncing the upper, but the calls succeed:
+ * fsync, fdatasync, sync_file_range, syncfs and a directory's fsync all
+ * return 0.
+ */
+LFS_TEST(mu, volatile_sync_calls_return_0)
+{
+	int fd, dfd;
+
+	ASSERT_EQ(0, lfs_wr_mount_at(&self->w, NULL, NULL, NULL, 1,
+				     "volatile"));
+	fd = open(M("etc/hostname"), O_WRONLY | O_APPEND);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(fd, "v", 1));
+	EXPECT_EQ(0, fsync(fd)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, fdatasync(fd)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE |
+				     SYNC_FILE_RANGE_WRITE |
+				     SYNC_FILE_RANGE_WAIT_AFTER))
+		TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, syncfs(fd)) TH_LOG("%s", strerror(errno));
+	close(fd);
+	fd = open(M("new"), O_WRONLY | O_CREAT | O_SYNC, 0644);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(1, write(fd, "n", 1));
+	close(fd);
+	dfd = open(M("etc"), O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, dfd);
+	EXPECT_EQ(0, fsync(dfd)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, syncfs(dfd)) TH_LOG("%s", strerror(errno));
+	close(dfd);
 	sync();
+	EXPECT_STREQ("imagev", lfs_cat(U("etc/hostname")));
+	EXPECT_STREQ("n", lfs_cat(U("new")));
 	EXPECT_EQ(0, lfs_umount(&self->w.c));
 }
 
