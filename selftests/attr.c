@@ -289,24 +289,68 @@ LFS_TEST(at, dir_st_dev_is_union)
 	EXPECT_EQ(root.st_dev, e.st_dev);
 }
 
-LFS_TEST(at, statfs_of_union)
+/* A tmpfs of BLOCKS 4 KiB pages and FILES inodes over layer I. */
+static int small_layer(const struct lfs *c, int i, int blocks, int files)
+{
+	char opts[64];
+
+	snprintf(opts, sizeof(opts), "size=%dk,nr_inodes=%d", blocks * 4,
+		 files);
+	return mount("tmpfs", lfs_p(c, "l%d", i), "tmpfs", 0, opts) ?
+	       -errno : 0;
+}
+
+/*
+ * A read-only union has no upper: layerfs and overlayfs both report the
+ * statfs of the top lower layer (the real directory of the union's root;
+ * overlayfs through ovl_path_real()), with their own f_type. The two
+ * lowers are tmpfs mounts of sizes and inode counts of their own, and the
+ * union is mounted in both orders, so reporting another layer would show.
+ */
+static void check_statfs(struct __test_metadata *_metadata,
+			 const struct lfs *c, int top, long blocks,
+			 long files)
 {
 	struct statfs u, r;
 	struct statvfs v;
 
-	ASSERT_EQ(0, lfs_build(L(0), "f a 0"));
-	ASSERT_EQ(0, lfs_mount_n(&self->c, 2));
-	ASSERT_EQ(0, statfs(self->c.mnt, &u));
-	ASSERT_EQ(0, statfs(L(0), &r));
+	ASSERT_EQ(0, statfs(c->mnt, &u));
+	ASSERT_EQ(0, statfs(lfs_p(c, "l%d", top), &r));
+	ASSERT_EQ(blocks, r.f_blocks);
+	ASSERT_EQ(files, r.f_files);
 	EXPECT_EQ(lfs_is_layerfs() ? LFS_MAGIC : OVL_MAGIC,
 		  (unsigned long)u.f_type);
-	EXPECT_LT(0, u.f_bsize);
-	EXPECT_EQ(r.f_blocks, u.f_blocks);
+	EXPECT_EQ(4096, u.f_bsize);
+	EXPECT_EQ(r.f_frsize, u.f_frsize);
+	EXPECT_EQ(blocks, u.f_blocks);
+	EXPECT_EQ(r.f_bfree, u.f_bfree);
+	EXPECT_EQ(r.f_bavail, u.f_bavail);
+	EXPECT_EQ(files, u.f_files);
+	EXPECT_EQ(r.f_ffree, u.f_ffree);
 	EXPECT_EQ(255, u.f_namelen);
-	ASSERT_EQ(0, statfs(M("a"), &r));
+	/* a file of the other layer: the same, the union's statfs */
+	ASSERT_EQ(0, statfs(lfs_m(c, "%s", top ? "a" : "b"), &r));
 	EXPECT_EQ(u.f_type, r.f_type);
-	ASSERT_EQ(0, statvfs(self->c.mnt, &v));
+	EXPECT_EQ(blocks, r.f_blocks);
+	ASSERT_EQ(0, statvfs(c->mnt, &v));
 	EXPECT_TRUE(v.f_flag & ST_RDONLY);
+}
+
+LFS_TEST(at, statfs_of_union)
+{
+	char opts[2 * LFS_PATHLEN + 32];
+
+	ASSERT_EQ(0, small_layer(&self->c, 0, 768, 555));
+	ASSERT_EQ(0, small_layer(&self->c, 1, 1280, 666));
+	ASSERT_EQ(0, lfs_build(L(0), "f a 0"));
+	ASSERT_EQ(0, lfs_build(L(1), "f b 1\nf c 2"));
+	ASSERT_EQ(0, lfs_mount_n(&self->c, 2));
+	check_statfs(_metadata, &self->c, 0, 768, 555);
+	ASSERT_EQ(0, lfs_umount(&self->c));
+	snprintf(opts, sizeof(opts), "lowerdir=%s/l1:%s/l0", self->c.dir,
+		 self->c.dir);
+	ASSERT_EQ(0, lfs_mount_opts(&self->c, opts));
+	check_statfs(_metadata, &self->c, 1, 1280, 666);
 }
 
 LFS_TEST(at, user_xattr_passthrough)
