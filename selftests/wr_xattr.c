@@ -268,4 +268,94 @@ LFS_TEST(xa, forge_whiteout_then_rename_over_lower)
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 }
 
+/*
+ * Private xattrs of lower objects (put there by another tool, or a layer
+ * written by the other filesystem) are never copied up: the copy-up may
+ * write its own markers but must not carry the lower's values, which
+ * would otherwise be read as this union's own origin, redirect or opaque
+ * marker after a remount. Other trusted.* xattrs are copied.
+ */
+#define PX_XATTRS(p)							\
+	"x " p " trusted.layerfs.origin 99999\n"			\
+	"x " p " trusted.layerfs.foo lf\n"				\
+	"x " p " trusted.overlay.origin forged\n"			\
+	"x " p " trusted.overlay.foo of\n"				\
+	"x " p " trusted.other keep\n"
+
+LFS_WR_FIXTURE(px,
+	"f chm C\n" PX_XATTRS("chm") "f wr W\n" PX_XATTRS("wr")
+	"d dir\n" PX_XATTRS("dir") "f dir/a A\n",
+	"d dir\nf dir/b B\nd bdir\n" PX_XATTRS("bdir") "f bdir/y Y\n",
+	1)
+
+/*
+ * The upper copy UP of lower object LOW: private names unknown to the
+ * filesystem are absent, its own origin (if any) is not the forged value.
+ * overlayfs's private namespace is trusted.overlay.* only: it copies
+ * trusted.layerfs.* as the plain trusted xattrs they are to it; layerfs
+ * keeps both namespaces private (it reads overlayfs's markers too).
+ */
+static void px_check(struct __test_metadata *_metadata, const char *up,
+		     const char *low)
+{
+	struct stat st;
+	char ino[32];
+
+	ASSERT_EQ(0, lstat(low, &st));
+	EXPECT_STREQ("keep", lfs_getx(up, "trusted.other"));
+	EXPECT_EQ(0, lfs_has_xattr(up, "trusted.overlay.foo"));
+	EXPECT_STRNE("forged", lfs_getx(up, "trusted.overlay.origin"));
+	if (lfs_is_layerfs()) {
+		EXPECT_EQ(0, lfs_has_xattr(up, "trusted.layerfs.foo"));
+		EXPECT_EQ(0, lfs_has_xattr(up, "trusted.overlay.origin"));
+		/* a copied file records its lower inode; a directory not */
+		snprintf(ino, sizeof(ino), "%llu",
+			 (unsigned long long)st.st_ino);
+		EXPECT_STREQ(S_ISDIR(st.st_mode) ? "!E61" : ino,
+			     lfs_getx(up, "trusted.layerfs.origin"));
+	} else {
+		EXPECT_STREQ("lf", lfs_getx(up, "trusted.layerfs.foo"));
+		EXPECT_STREQ("99999", lfs_getx(up, "trusted.layerfs.origin"));
+	}
+	/* the lower keeps them all (the teardown checks every byte) */
+	EXPECT_STREQ("forged", lfs_getx(low, "trusted.overlay.origin"));
+}
+
+static ino_t ino_of(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? 0 : st.st_ino;
+}
+
+/*
+ * Copy-up by chmod (metadata only), by a write, of a directory by a new
+ * name in it and of a bottom-layer directory by a change below it; then
+ * a remount, which reads the upper's markers afresh, shows the same.
+ */
+LFS_TEST(px, private_xattrs_not_copied_up)
+{
+	ino_t chm = ino_of(M("chm")), wr = ino_of(M("wr"));
+
+	ASSERT_NE(0, chm);
+	ASSERT_EQ(0, chmod(M("chm"), 0600));
+	ASSERT_EQ(0, lfs_write_file(M("wr"), "new", 3));
+	ASSERT_EQ(0, lfs_write_file(M("dir/n"), "n", 1));
+	ASSERT_EQ(0, lchown(M("bdir/y"), 7, 7));
+	px_check(_metadata, U("chm"), L0("chm"));
+	px_check(_metadata, U("wr"), L0("wr"));
+	px_check(_metadata, U("dir"), L0("dir"));
+	px_check(_metadata, U("bdir"), L1("bdir"));
+
+	remount(_metadata, &self->w);
+	EXPECT_STREQ("C", lfs_cat(M("chm")));
+	EXPECT_STREQ("new", lfs_cat(M("wr")));
+	EXPECT_EQ(chm, ino_of(M("chm")));
+	EXPECT_EQ(wr, ino_of(M("wr")));
+	EXPECT_EQ(3, lfs_count(M("dir")));
+	EXPECT_STREQ("Y", lfs_cat(M("bdir/y")));
+	EXPECT_STREQ("keep", lfs_getx(M("chm"), "trusted.other"));
+	EXPECT_STREQ("keep", lfs_getx(M("bdir"), "trusted.other"));
+}
+
 TEST_HARNESS_MAIN
