@@ -22,6 +22,7 @@
 #include <linux/xattr.h>
 
 #include "layerfs.h"
+#include "parse.h"
 
 /* Large copies go in pieces, so a fatal signal can stop them. */
 #define LFS_COPY_CHUNK	(8 << 20)
@@ -294,11 +295,46 @@ static bool lfs_copy_has_links(const struct lfs_copy *c)
 	return !S_ISDIR(c->stat.mode) && c->stat.nlink > 1;
 }
 
+/*
+ * How many names of a lower hard-link group were copied up (each is then
+ * an upper link of the copy), recorded on the copy: the group's count in
+ * the union is the copy's links but the index one, plus the lower names
+ * not copied up (lfs_fill_inode).  Without the record (an older copy),
+ * every upper name but the index one came from below.
+ */
+u64 lfs_links_up(struct lfs_fs *lfs, struct dentry *upper)
+{
+	unsigned int links = d_inode(upper)->i_nlink;
+	u64 n = links ? links - 1 : 0;
+	char buf[24];
+	ssize_t len;
+
+	len = lfs_getxattr_real(&lfs->layers[0], upper, LFS_XATTR_LINKSUP,
+				buf, sizeof(buf));
+	if (len > 0)
+		lfs_parse_origin(buf, len, &n);
+	return n;
+}
+
+static int lfs_set_links_up(struct lfs_fs *lfs, struct dentry *upper, u64 n)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%llu", n);
+	return lfs_setxattr_real(lfs, upper, LFS_XATTR_LINKSUP, buf,
+				 strlen(buf));
+}
+
 static int lfs_copy_index(struct lfs_copy *c, struct dentry *copy)
 {
+	int err;
+
 	if (!lfs_copy_has_links(c))
 		return 0;
-	return lfs_index_add(c->lfs, copy, d_inode(c->lower.dentry));
+	err = lfs_set_links_up(c->lfs, copy, 1);
+	if (!err)
+		err = lfs_index_add(c->lfs, copy, d_inode(c->lower.dentry));
+	return err;
 }
 
 static void lfs_copy_unindex(struct lfs_copy *c, struct dentry *copy)
@@ -473,18 +509,28 @@ static int lfs_link_up(struct lfs_copy *c)
 	struct dentry *upper = lfs_upper(d_inode(c->dentry));
 	struct inode *udir = d_inode(c->udir);
 	struct dentry *newd;
+	bool linked = false;
 	int err;
 
 	inode_lock_nested(udir, I_MUTEX_PARENT);
 	newd = lfs_lookup_upper_locked(c->lfs, c->udir, &c->dentry->d_name);
 	err = PTR_ERR_OR_ZERO(newd);
-	if (!err && d_is_positive(newd))
+	if (!err && d_is_positive(newd)) {
 		err = d_inode(newd) == d_inode(upper) ? 0 : -EEXIST;
-	else if (!err)
+	} else if (!err) {
 		err = vfs_link(upper, lfs_uidmap(c->lfs), udir, newd, NULL);
+		linked = !err;
+	}
 	inode_unlock(udir);
 	if (!IS_ERR(newd))
 		dput(newd);
+	/*
+	 * Counted after the link: a crash in between counts one name twice,
+	 * which errs on the side of a link count that never reaches 0 early.
+	 */
+	if (linked)
+		err = lfs_set_links_up(c->lfs, upper,
+				       lfs_links_up(c->lfs, upper) + 1);
 	return err;
 }
 

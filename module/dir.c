@@ -519,7 +519,11 @@ static int lfs_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 		if (err)
 			return err;
 	}
-	err = lfs_copy_up(dentry->d_parent, LFS_COPY_META);
+	/* A name of a lower hard-link group is counted by its copy. */
+	if (!is_dir && test_bit(LFS_I_LINKGROUP, &LFS_I(inode)->flags))
+		err = lfs_copy_up(dentry, LFS_COPY_META);
+	else
+		err = lfs_copy_up(dentry->d_parent, LFS_COPY_META);
 	if (err)
 		return err;
 	err = mnt_want_write(lfs->layers[0].mnt);
@@ -731,6 +735,10 @@ static int lfs_rename_copy_up(struct lfs_rename *r)
 	if (!err)
 		err = lfs_copy_up(r->new->d_parent, LFS_COPY_META);
 	if (!err && (r->flags & RENAME_EXCHANGE))
+		err = lfs_copy_up(r->new, LFS_COPY_META);
+	/* A replaced name of a lower hard-link group, as in lfs_remove(). */
+	else if (!err && d_really_is_positive(r->new) &&
+		 test_bit(LFS_I_LINKGROUP, &LFS_I(d_inode(r->new))->flags))
 		err = lfs_copy_up(r->new, LFS_COPY_META);
 	return err;
 }

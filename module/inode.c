@@ -108,6 +108,8 @@ int lfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 
 	stat->dev = inode->i_sb->s_dev;
 	stat->ino = inode->i_ino;
+	if (test_bit(LFS_I_LINKGROUP, &LFS_I(inode)->flags))
+		stat->nlink = inode->i_nlink;
 	/* Counting the subdirectories of a merged dir is not worth it. */
 	if (test_bit(LFS_I_MERGED, &LFS_I(inode)->flags))
 		stat->nlink = 1;
@@ -353,21 +355,40 @@ static struct lfs_layer *lfs_origin(struct lfs_lookup_result *res,
 }
 
 /*
- * The union inode's link count is what the VFS checks before link() and
- * when the last name goes: it must not reach 0 while a name of the file is
- * still in the merged view.  A copied-up member of a lower hard-link group
- * has names in both layers (and an index link in the upper), so the exact
- * count is unknown; take a bound that is never below it.  stat() reports
- * the real file's count, not this one.
+ * The names of a file in the union.  A lower file with several names (a
+ * hard-link group) has them in both layers once copied up: the copy's
+ * upper links but the one in the index, plus the lower names not copied
+ * up yet (lfs_links_up() counts those that were).  Every removal or
+ * renaming over a name of such a group copies that name up first, so
+ * the count stays exact across remounts; stat() reports it.  Lower names
+ * hidden by a higher layer are counted too, as overlayfs does.
+ *
+ * Other files: the real file's count, but the union inode's must not
+ * reach 0 while a name is left (the VFS checks it before link()), so a
+ * copied-up file counts its origin's names on top.
  */
-static unsigned int lfs_names_bound(struct lfs_lookup_result *res,
-				    struct inode *real)
+static unsigned int lfs_names(struct inode *inode,
+			      struct lfs_lookup_result *res,
+			      struct inode *real)
 {
-	unsigned int n = real->i_nlink;
+	struct inode *lower;
+	unsigned int up;
+	u64 gone;
 
-	if (!S_ISDIR(real->i_mode) && res->upper && res->numlower)
-		n += d_inode(res->lower[0].dentry)->i_nlink;
-	return n;
+	if (S_ISDIR(real->i_mode) || !res->numlower)
+		return real->i_nlink;
+	lower = d_inode(res->lower[0].dentry);
+	if (lower->i_nlink < 2 || !LFS_FS(inode->i_sb)->indexdir)
+		return real->i_nlink + (res->upper ? lower->i_nlink : 0);
+
+	set_bit(LFS_I_LINKGROUP, &LFS_I(inode)->flags);
+	if (!res->upper)
+		return lower->i_nlink;
+	up = d_inode(res->upper)->i_nlink;
+	gone = min_t(u64, lfs_links_up(LFS_FS(inode->i_sb), res->upper),
+		     lower->i_nlink);
+	return max((up ? up - 1 : 0) + lower->i_nlink - (unsigned int)gone,
+		   1U);
 }
 
 static int lfs_fill_inode(struct inode *inode, struct lfs_lookup_result *res)
@@ -394,7 +415,7 @@ static int lfs_fill_inode(struct inode *inode, struct lfs_lookup_result *res)
 		set_bit(LFS_I_REDIRECT, &li->flags);
 	if (res->metacopy)
 		set_bit(LFS_I_METACOPY, &li->flags);
-	set_nlink(inode, lfs_names_bound(res, real));
+	set_nlink(inode, lfs_names(inode, res, real));
 	lfs_copyattr(inode);
 	return 0;
 }

@@ -44,6 +44,7 @@
 #define LFS_XATTR_REDIRECT	LFS_XATTR_PREFIX "redirect"
 #define LFS_XATTR_ORIGIN	LFS_XATTR_PREFIX "origin"
 #define LFS_XATTR_METACOPY	LFS_XATTR_PREFIX "metacopy"
+#define LFS_XATTR_LINKSUP	LFS_XATTR_PREFIX "linksup"
 /* Layers written by overlayfs (docker's overlay2 driver) are read as-is. */
 #define LFS_OVL_XATTR_PREFIX	XATTR_TRUSTED_PREFIX "overlay."
 #define LFS_OVL_XATTR_OPAQUE	LFS_OVL_XATTR_PREFIX "opaque"
@@ -90,6 +91,7 @@ enum {
 	LFS_I_MERGED,		/* dir made of more than one real dir */
 	LFS_I_METACOPY,		/* upper has metadata only; data is lower[0] */
 	LFS_I_REDIRECT,		/* upper dir found its lowers by redirect */
+	LFS_I_LINKGROUP,	/* lower file with several names: i_nlink exact */
 };
 
 /* Per-dentry flags, in d_fsdata: facts about the name, not the inode. */
@@ -248,6 +250,7 @@ int lfs_copy_up(struct dentry *dentry, enum lfs_copy_up_mode mode);
 int lfs_copy_up_for_open(struct dentry *dentry, int flags);
 int lfs_copy_data_up(struct dentry *dentry);
 int lfs_copy_data_up_locked(struct lfs_fs *lfs, struct inode *inode);
+u64 lfs_links_up(struct lfs_fs *lfs, struct dentry *upper);
 
 /* dir.c */
 extern const struct inode_operations lfs_dir_inode_operations;

@@ -14,7 +14,7 @@
  * the errors POSIX asks for), unlink, link, symlink, mkdir, rmdir,
  * setxattr/removexattr, chmod and readdir.  After every change the names
  * involved are checked: type, mode, size, st_ino (stable across copy-up),
- * st_nlink (except for lower hard links, see Documentation/layerfs.rst),
+ * st_nlink (lower hard links included),
  * xattrs and the whole content by read(2) and now and then by mmap; a
  * descriptor opened earlier (often before the copy-up) must see the data
  * written since.  One more process walks the whole union at the same time
@@ -74,7 +74,6 @@ struct minode {
 	int nx;
 	char xn[MAXX][24], xv[MAXX][40];
 	int nlink;			/* names in the model */
-	int lower_linked;		/* hard-linked in a lower layer */
 	int lower;			/* a lower object not changed yet */
 	ino_t ino;			/* st_ino seen first; 0: not yet */
 };
@@ -396,7 +395,6 @@ static int lower_inode(struct model *m, const char *path,
 			st->st_mode & 07777);
 	in = &m->inodes[idx];
 	in->ino = st->st_ino;
-	in->lower_linked = !S_ISDIR(st->st_mode) && st->st_nlink > 1;
 	if (S_ISREG(st->st_mode)) {
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -558,8 +556,7 @@ static int model_recs(struct model *m, struct rec *r)
 			 strlen(in->target) : in->size,
 			 in->type == T_REG ? (unsigned long long)
 			 fnv(in->data, in->size) : 0ULL, in->target, x);
-		r[n].nlink = in->type == T_DIR || in->lower_linked ? -1 :
-			     in->nlink;
+		r[n].nlink = in->type == T_DIR ? -1 : in->nlink;
 		r[n].id = m->names[i].ino;
 		n++;
 	}
@@ -719,9 +716,9 @@ static void save_model(struct model *m, const char *path)
 	for (i = 0; i < m->ninodes; i++) {
 		struct minode *in = &m->inodes[i];
 
-		fprintf(f, "%c %o %zu %d %d %lu %d [%s]\n", in->type, in->mode,
-			in->size, in->nlink, in->lower_linked,
-			(unsigned long)in->ino, in->nx, in->target);
+		fprintf(f, "%c %o %zu %d %lu %d [%s]\n", in->type, in->mode,
+			in->size, in->nlink, (unsigned long)in->ino, in->nx,
+			in->target);
 		for (j = 0; j < in->nx; j++)
 			fprintf(f, "%s %s\n", in->xn[j], in->xv[j]);
 		if (in->type == T_REG && in->nlink > 0 &&
@@ -755,9 +752,8 @@ static struct model *read_model(const char *path)
 		char type;
 
 		if (!fgets(line, sizeof(line), f) ||
-		    sscanf(line, "%c %o %zu %d %d %lu %d", &type, &in->mode,
-			   &in->size, &in->nlink, &in->lower_linked, &ino_l,
-			   &in->nx) != 7)
+		    sscanf(line, "%c %o %zu %d %lu %d", &type, &in->mode,
+			   &in->size, &in->nlink, &ino_l, &in->nx) != 6)
 			goto bad;
 		in->type = type;
 		in->ino = ino_l;
@@ -900,8 +896,7 @@ static void check_path(struct model *m, const char *rel)
 		fail("%s: st_ino %lu, was %lu", rel, (unsigned long)st.st_ino,
 		     (unsigned long)in->ino);
 	in->ino = st.st_ino;
-	if (in->type == T_REG && !in->lower_linked &&
-	    st.st_nlink != (nlink_t)in->nlink)
+	if (in->type == T_REG && st.st_nlink != (nlink_t)in->nlink)
 		fail("%s: st_nlink %lu, want %d", rel,
 		     (unsigned long)st.st_nlink, in->nlink);
 	if (in->type == T_LNK) {

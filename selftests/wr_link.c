@@ -193,4 +193,72 @@ LFS_TEST(hl, link_after_remount_and_unlinks)
 	EXPECT_STREQ("linked+", lfs_cat(M("again")));
 }
 
+/* The link count of every name of the group h1, h2, d/h3, with a remount. */
+static void group_nlink(struct __test_metadata *_metadata,
+			FIXTURE_DATA(hl) *self, const char **names,
+			nlink_t want)
+{
+	int pass, i;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; names[i]; i++)
+			EXPECT_EQ(want, nlink(M("%s", names[i])))
+				TH_LOG("%s%s", names[i],
+				       pass ? " after a remount" : "");
+		ASSERT_EQ(0, lfs_umount(&self->w.c));
+		ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	}
+}
+
+/*
+ * st_nlink of a lower hard-link group counts the names in the union, lower
+ * and upper, through copy-up, unlink, link and rename, and after remounts
+ * (overlayfs with index=on counts them as well).
+ */
+LFS_TEST(hl, group_nlink_exact)
+{
+	const char *all[] = { "h1", "h2", "d/h3", NULL };
+	const char *after_unlink[] = { "h1", "d/h3", NULL };
+	const char *after_link[] = { "h1", "d/h3", "new", NULL };
+	const char *after_rename[] = { "h1", "moved", "new", NULL };
+	const char *last[] = { "moved", NULL };
+
+	group_nlink(_metadata, self, all, 3);
+	ASSERT_EQ(0, chmod(M("h1"), 0600));
+	group_nlink(_metadata, self, all, 3);
+	ASSERT_EQ(0, unlink(M("h2")));
+	group_nlink(_metadata, self, after_unlink, 2);
+	ASSERT_EQ(0, link(M("d/h3"), M("new")));
+	group_nlink(_metadata, self, after_link, 3);
+	ASSERT_EQ(0, rename(M("d/h3"), M("moved")));
+	group_nlink(_metadata, self, after_rename, 3);
+	ASSERT_EQ(0, unlink(M("h1")));
+	ASSERT_EQ(0, unlink(M("new")));
+	group_nlink(_metadata, self, last, 1);
+	EXPECT_STREQ("linked", lfs_cat(M("moved")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("h2")));
+}
+
+/* A name of the group replaced by a rename is one name fewer. */
+LFS_TEST(hl, group_nlink_rename_over_member)
+{
+	const char *left[] = { "h1", "d/h3", NULL };
+
+	ASSERT_EQ(0, rename(M("n"), M("h2")));
+	EXPECT_STREQ("data", lfs_cat(M("h2")));
+	group_nlink(_metadata, self, left, 2);
+	EXPECT_EQ(1u, nlink(M("h2")));
+}
+
+/* Unlinking a name before any copy-up counts too, also after a remount. */
+LFS_TEST(hl, group_nlink_unlink_before_copy_up)
+{
+	const char *left[] = { "h1", "h2", NULL };
+
+	ASSERT_EQ(0, unlink(M("d/h3")));
+	group_nlink(_metadata, self, left, 2);
+	EXPECT_STREQ("linked", lfs_cat(M("h2")));
+	EXPECT_STREQ("linked", lfs_cat(L0("d/h3")));
+}
+
 TEST_HARNESS_MAIN
