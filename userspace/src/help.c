@@ -25,7 +25,9 @@ static const struct {
 "List images: name, id, creation time, number of layers and size.\n" },
 	{ "history",
 "Usage: layerctl history IMAGE\n"
-"Show the layers of IMAGE top to bottom with their size and what created each.\n" },
+"Show the layers of IMAGE top to bottom with their size, source (the digest of\n"
+"the tar or OCI blob a layer was imported from, - for folders and commits) and\n"
+"what created each.\n" },
 	{ "rmi",
 "Usage: layerctl rmi IMAGE...\n"
 "Remove image names; an image whose last name goes is deleted, and layers no\n"

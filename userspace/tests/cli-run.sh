@@ -197,7 +197,7 @@ if [ "$LAYERFS_FSTYPE" = layerfs ]; then
 	oci_layout $W/ocw '{"Cmd":["/bin/sh"]}' $W/base.tar $W/wh.tar.gz
 	t "import an OCI layout with .wh.motd and an opaque /opt/app" $L import $W/ocw ocwh
 	same "in a container: the whited-out file is gone, the opaque directory hides the lower one" \
-		"absent two passwd" "$($L run --rm ocwh sh -c 'test -e /etc/motd && echo present || echo absent; ls /opt/app; ls /etc | grep passwd')"
+		"absent two passwd" "$(echo $($L run --rm ocwh sh -c 'test -e /etc/motd && echo present || echo absent; ls /opt/app; ls /etc | grep passwd'))"
 	t "mount.layerfs image= of it" $M none $W/ml/ocm -o image=ocwh,ro
 	same "through mount.layerfs image=: the same" "absent two" \
 		"$(test -e $W/ml/ocm/etc/motd && echo present || echo absent) $(ls $W/ml/ocm/opt/app)"

@@ -47,6 +47,7 @@ t "mount with --cap-add SYS_ADMIN" $L run --rm --cap-add SYS_ADMIN sbb mount -t 
 fails "unknown capability" $L run --rm --cap-add NO_SUCH_CAP sbb true
 fails "unsupported --security-opt" $L run --rm --security-opt seccomp=unconfined sbb true
 same "nothing left behind by refused runs" "" "$($L ps -q)"
+t "nothing half-made in the store" clean_store
 
 # no host descriptor reaches the container: 7 and 9 are open here
 fds() { tr '\n' ' '; }

@@ -7,6 +7,7 @@
 W=$SCRATCH/store; rm -rf "$W"; mkdir -p "$W"
 export LAYERFS_ROOT=$W/root
 if [ "$(id -u)" != 0 ]; then skip "store tests need root (mknod, trusted xattrs)"; exit 0; fi
+exec </dev/null	# no test may wait for a terminal
 
 R=$W/rootfs
 mkdir -p $R/etc/conf.d $R/bin $R/var/log
@@ -234,7 +235,7 @@ else
 fi
 same "still only c2" "c2" "$($L ps -q)"
 
-t "no temp leftovers" clean_store
+t "nothing half-made in the store" clean_store
 t "rm c2" $L rm c2
 
 for c in import images history ls rmi export tag inspect create run start exec ps logs stop kill rm diff commit; do
