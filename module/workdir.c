@@ -148,6 +148,22 @@ static struct dentry *lfs_workbase_mkdir(struct lfs_fs *lfs, const char *name)
 	return d;
 }
 
+/*
+ * A feature the upper filesystem lacks makes a bad mount (EINVAL, as for
+ * any other refused option); an I/O or memory error stays what it is.
+ */
+static int lfs_probe_err(int err)
+{
+	switch (err) {
+	case -EOPNOTSUPP:
+	case -ENOTTY:
+	case -EINVAL:
+	case -EPERM:
+		return -EINVAL;
+	}
+	return err;
+}
+
 static int lfs_probe_xattr(struct fs_context *fc, struct lfs_fs *lfs)
 {
 	const char *name = LFS_XATTR_PREFIX "probe";
@@ -159,7 +175,7 @@ static int lfs_probe_xattr(struct fs_context *fc, struct lfs_fs *lfs)
 	if (err)
 		errorfc(fc, "upperdir \"%s\": no trusted.* xattrs (error %d)",
 			lfs->config.upperdir, err);
-	return err;
+	return lfs_probe_err(err);
 }
 
 static int lfs_probe_tmpfile(struct fs_context *fc, struct lfs_fs *lfs)
@@ -172,7 +188,7 @@ static int lfs_probe_tmpfile(struct fs_context *fc, struct lfs_fs *lfs)
 	if (IS_ERR(f)) {
 		errorfc(fc, "upper filesystem of \"%s\" does not support O_TMPFILE (error %ld)",
 			lfs->config.upperdir, PTR_ERR(f));
-		return PTR_ERR(f);
+		return lfs_probe_err(PTR_ERR(f));
 	}
 	fput(f);
 	return 0;
@@ -257,7 +273,7 @@ static int lfs_probe_whiteout(struct fs_context *fc, struct lfs_fs *lfs)
 	/* Whatever the probe left, the cleanup takes. */
 	if (lfs_work_cleanup(lfs, lfs->workdir, 0) && !err)
 		err = -EIO;
-	return err;
+	return lfs_probe_err(err);
 }
 
 static bool lfs_dir_in(struct dentry *d, struct lfs_fs *other)
