@@ -41,15 +41,22 @@ FIXTURE_SETUP(ft)
 	ASSERT_EQ(0, lfs_mkdir_p(D("small"), 0755));
 }
 
+/* Both fixtures: the union, then the small upper filesystem, go. */
+static void small_teardown(struct __test_metadata *_metadata,
+			   struct lfs_wr *w)
+{
+	EXPECT_EQ(0, lfs_wr_check_lowers(w));
+	if (w->c.mounted)
+		umount2(w->c.mnt, MNT_DETACH);
+	w->c.mounted = 0;
+	umount2(lfs_wd(w, "small"), MNT_DETACH);
+	EXPECT_EQ(0, lfs_teardown(&w->c));
+	lfs_wr_free(w);
+}
+
 FIXTURE_TEARDOWN(ft)
 {
-	EXPECT_EQ(0, lfs_wr_check_lowers(&self->w));
-	if (self->w.c.mounted)
-		umount2(self->w.c.mnt, MNT_DETACH);
-	self->w.c.mounted = 0;
-	umount2(D("small"), MNT_DETACH);
-	EXPECT_EQ(0, lfs_teardown(&self->w.c));
-	lfs_wr_free(&self->w);
+	small_teardown(_metadata, &self->w);
 }
 
 /* A fresh small tmpfs for upper and work, then the union over it. */
@@ -377,13 +384,7 @@ FIXTURE_SETUP(steps)
 
 FIXTURE_TEARDOWN(steps)
 {
-	EXPECT_EQ(0, lfs_wr_check_lowers(&self->w));
-	if (self->w.c.mounted)
-		umount2(self->w.c.mnt, MNT_DETACH);
-	self->w.c.mounted = 0;
-	umount2(D("small"), MNT_DETACH);
-	EXPECT_EQ(0, lfs_teardown(&self->w.c));
-	lfs_wr_free(&self->w);
+	small_teardown(_metadata, &self->w);
 }
 
 /*
