@@ -47,6 +47,18 @@ done
 n=$($L run --rm --network none bb readlink /proc/self/ns/net)
 [ -n "$n" ] && [ "$n" != "$(readlink /proc/self/ns/net)" ] && ok "--network none: own network namespace" ||
 	nok "--network none: own network namespace ($n)"
+# pivot_root: the union is the root of the container's mount namespace and
+# nothing of the host's mount table is left in it (entered from the host,
+# which sees the namespace's root, not the container's chroot)
+$L run --name pv bb sleep 100 >/dev/null & P=$!
+wait_running pv
+pid=$($L ps | sed -n 's/^pv .*running (pid \([0-9]*\)).*/\1/p')
+mi=$(nsenter -t "$pid" -m -p cat /proc/self/mountinfo 2>&1)
+same "pivot_root: the namespace's root is the union" "$LAYERFS_FSTYPE" \
+	"$(echo "$mi" | awk '$5 == "/" { sub(/.* - /, ""); print $1 }')"
+same "pivot_root: only the container's own mounts" "" \
+	"$(echo "$mi" | awk '{ print $5 }' | grep -Ev '^/$|^/(proc|sys|tmp|dev)(/.*)?$')"
+$L rm -f pv >/dev/null; wait $P
 same "image env and -e" "hi there" "$($L run --rm -e WHO=there bb sh -c 'echo $GREETING $WHO')"
 same "-e K takes K's value from the environment" "from-env" "$(KV=from-env $L run --rm -e KV bb sh -c 'echo $KV')"
 same "-e K of an unset K sets nothing" "unset" "$(unset KV; $L run --rm -e KV bb sh -c 'echo ${KV-unset}')"
