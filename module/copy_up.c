@@ -299,20 +299,25 @@ static bool lfs_copy_has_links(const struct lfs_copy *c)
  * How many names of a lower hard-link group were copied up (each is then
  * an upper link of the copy), recorded on the copy: the group's count in
  * the union is the copy's links but the index one, plus the lower names
- * not copied up (lfs_fill_inode).  Without the record (an older copy),
- * every upper name but the index one came from below.
+ * not copied up (lfs_names()).  A copy is made with 0 and counts each
+ * name once it is linked, so a crash in between counts one name too many,
+ * never too few.  No record or a bad one reads as 0: a count that can be
+ * too high, never too low.  Called from lookup too, with the caller's
+ * credentials: trusted.* needs the mounter's.
  */
 u64 lfs_links_up(struct lfs_fs *lfs, struct dentry *upper)
 {
-	unsigned int links = d_inode(upper)->i_nlink;
-	u64 n = links ? links - 1 : 0;
+	const struct cred *old;
 	char buf[24];
 	ssize_t len;
+	u64 n = 0;
 
+	old = lfs_compat_override_creds(lfs->creator_cred);
 	len = lfs_getxattr_real(&lfs->layers[0], upper, LFS_XATTR_LINKSUP,
 				buf, sizeof(buf));
-	if (len > 0)
-		lfs_parse_origin(buf, len, &n);
+	lfs_compat_revert_creds(old);
+	if (len <= 0 || lfs_parse_origin(buf, len, &n))
+		n = 0;
 	return n;
 }
 
@@ -325,13 +330,28 @@ static int lfs_set_links_up(struct lfs_fs *lfs, struct dentry *upper, u64 n)
 				 strlen(buf));
 }
 
+/*
+ * After a name of the group was linked: one more copied up.  The link is
+ * there and the count errs on the high side if this fails, so the call
+ * that linked does not fail for it.
+ */
+static void lfs_count_link_up(struct lfs_fs *lfs, struct dentry *upper,
+			      u64 before)
+{
+	int err = lfs_set_links_up(lfs, upper, before + 1);
+
+	if (err)
+		pr_warn_ratelimited("layerfs: cannot count a hard link of %pd (error %d): its st_nlink may be one too high\n",
+				    upper, err);
+}
+
 static int lfs_copy_index(struct lfs_copy *c, struct dentry *copy)
 {
 	int err;
 
 	if (!lfs_copy_has_links(c))
 		return 0;
-	err = lfs_set_links_up(c->lfs, copy, 1);
+	err = lfs_set_links_up(c->lfs, copy, 0);
 	if (!err)
 		err = lfs_index_add(c->lfs, copy, d_inode(c->lower.dentry));
 	return err;
@@ -510,8 +530,17 @@ static int lfs_link_up(struct lfs_copy *c)
 	struct inode *udir = d_inode(c->udir);
 	struct dentry *newd;
 	bool linked = false;
+	u64 before;
 	int err;
 
+	/*
+	 * An append-only or immutable file cannot get another link; nor can
+	 * its names be removed or renamed, so the shared upper inode serves
+	 * this name from below until the flag goes.
+	 */
+	if (IS_APPEND(d_inode(upper)) || IS_IMMUTABLE(d_inode(upper)))
+		return 0;
+	before = lfs_links_up(c->lfs, upper);
 	inode_lock_nested(udir, I_MUTEX_PARENT);
 	newd = lfs_lookup_upper_locked(c->lfs, c->udir, &c->dentry->d_name);
 	err = PTR_ERR_OR_ZERO(newd);
@@ -524,13 +553,8 @@ static int lfs_link_up(struct lfs_copy *c)
 	inode_unlock(udir);
 	if (!IS_ERR(newd))
 		dput(newd);
-	/*
-	 * Counted after the link: a crash in between counts one name twice,
-	 * which errs on the side of a link count that never reaches 0 early.
-	 */
 	if (linked)
-		err = lfs_set_links_up(c->lfs, upper,
-				       lfs_links_up(c->lfs, upper) + 1);
+		lfs_count_link_up(c->lfs, upper, before);
 	return err;
 }
 
@@ -556,6 +580,8 @@ static int lfs_copy_up_new(struct lfs_copy *c)
 	}
 	if (IS_ERR(newd))
 		return PTR_ERR(newd);
+	if (lfs_copy_has_links(c))
+		lfs_count_link_up(c->lfs, newd, 0);
 	if (c->metacopy)
 		set_bit(LFS_I_METACOPY, &li->flags);
 	lfs_set_upper(inode, newd);

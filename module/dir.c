@@ -310,7 +310,7 @@ static int lfs_link(struct dentry *old, struct inode *dir,
 	err = lfs_create_object(dir, new, &a);
 	if (err)
 		return err;
-	/* One more name in the merged view (see lfs_names_bound()). */
+	/* One more name in the merged view (see lfs_names()). */
 	inc_nlink(inode);
 	ihold(inode);
 	d_instantiate(new, inode);

@@ -234,6 +234,12 @@ int lfs_fileattr_get(struct dentry *dentry, struct fileattr *fa)
 	return err;
 }
 
+static bool lfs_fileattr_protects(const struct fileattr *fa)
+{
+	return (fa->flags & (FS_APPEND_FL | FS_IMMUTABLE_FL)) ||
+	       (fa->fsx_xflags & (FS_XFLAG_APPEND | FS_XFLAG_IMMUTABLE));
+}
+
 int lfs_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 		     struct fileattr *fa)
 {
@@ -242,7 +248,12 @@ int lfs_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 	const struct cred *old;
 	int err;
 
-	err = lfs_copy_up(dentry, LFS_COPY_META);
+	/*
+	 * An append-only or immutable file's data cannot be brought up
+	 * later (that removes the metacopy marker): bring it up now.
+	 */
+	err = lfs_copy_up(dentry, lfs_fileattr_protects(fa) ? LFS_COPY_DATA :
+							     LFS_COPY_META);
 	if (err)
 		return err;
 	err = mnt_want_write(lfs->layers[0].mnt);

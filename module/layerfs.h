@@ -213,6 +213,8 @@ struct lfs_name {
 	char name[];
 };
 
+int lfs_iterate_all(struct file *file, struct dir_context *ctx, bool *seen,
+		    const int *actor_err);
 int lfs_list_dir(const struct path *dir, struct list_head *names);
 void lfs_free_names(struct list_head *names);
 int lfs_do_rename(struct lfs_fs *lfs, struct inode *olddir,

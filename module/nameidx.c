@@ -137,10 +137,7 @@ static int lfs_nidx_read(struct lfs_nidx_ctx *nc, struct lfs_entry *e)
 			current_cred());
 	if (IS_ERR(f))
 		return PTR_ERR(f);
-	do {
-		nc->seen = false;
-		err = iterate_dir(f, &nc->ctx);
-	} while (!err && !nc->err && nc->seen);
+	err = lfs_iterate_all(f, &nc->ctx, &nc->seen, &nc->err);
 	fput(f);
 	return err ?: nc->err;
 }

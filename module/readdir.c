@@ -233,10 +233,7 @@ static int lfs_read_layer(struct lfs_readdir_ctx *rd, struct lfs_layer *layer,
 	rd->layer = layer;
 	rd->new_head = NULL;
 	rd->new_tail = &rd->new_head;
-	do {
-		rd->seen = false;
-		err = iterate_dir(realfile, &rd->ctx);
-	} while (!err && !rd->err && rd->seen);
+	err = lfs_iterate_all(realfile, &rd->ctx, &rd->seen, &rd->err);
 	fput(realfile);
 	if (err || rd->err)
 		return err ?: rd->err;

@@ -275,6 +275,29 @@ static bool lfs_list_actor(struct dir_context *ctx, const char *name,
 	return true;
 }
 
+/*
+ * iterate_dir() to the end of a real directory: again while a pass gives
+ * entries (the actor sets *seen) and moves the position, so a filesystem
+ * that hands out the same entries again cannot hold us here; a fatal
+ * signal ends it.  An error of the actor (*actor_err) ends it too.
+ */
+int lfs_iterate_all(struct file *file, struct dir_context *ctx, bool *seen,
+		    const int *actor_err)
+{
+	for (;;) {
+		loff_t pos = file->f_pos;
+		int err;
+
+		*seen = false;
+		err = iterate_dir(file, ctx);
+		if (err || *actor_err || !*seen || file->f_pos == pos)
+			return err;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+}
+
 /* All names of a real directory (not . and ..); caller overrides creds. */
 int lfs_list_dir(const struct path *dir, struct list_head *names)
 {
@@ -289,10 +312,7 @@ int lfs_list_dir(const struct path *dir, struct list_head *names)
 			current_cred());
 	if (IS_ERR(f))
 		return PTR_ERR(f);
-	do {
-		lc.seen = false;
-		err = iterate_dir(f, &lc.ctx);
-	} while (!err && !lc.err && lc.seen);
+	err = lfs_iterate_all(f, &lc.ctx, &lc.seen, &lc.err);
 	fput(f);
 	if (err || lc.err)
 		lfs_free_names(names);

@@ -477,7 +477,7 @@ LFS_TEST(cu, ro_fd_sees_truncate)
 
 /* ---- chattr flags (FS_IOC_GETFLAGS/SETFLAGS) ---- */
 
-LFS_WR_FIXTURE(fa, "f flagged F\nf plain P", NULL, 0)
+LFS_WR_FIXTURE(fa, "f flagged F\nf plain P\nf g1 G\nh g2 g1", NULL, 0)
 
 /* The file's chattr flags, or -errno. */
 static long get_flags(const char *path)
@@ -505,6 +505,35 @@ static int add_flags(const char *path, int add)
 		r = ioctl(fd, FS_IOC_SETFLAGS, &flags);
 	}
 	if (r)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int del_flags(const char *path, int del)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), flags, r;
+
+	if (fd < 0)
+		return -errno;
+	r = ioctl(fd, FS_IOC_GETFLAGS, &flags);
+	if (!r) {
+		flags &= ~del;
+		r = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+	}
+	if (r)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int append_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
 		r = -errno;
 	close(fd);
 	return r;
@@ -570,6 +599,45 @@ LFS_TEST(fa, chattr_through_union_copies_up)
 	EXPECT_TRUE(get_flags(M("plain")) & FS_NOATIME_FL);
 	EXPECT_FALSE(get_flags(L0("plain")) & FS_NOATIME_FL);
 	EXPECT_STREQ("P", lfs_cat(M("plain")));
+}
+
+/* chattr +a on a lower file: appends work, other writes do not. */
+LFS_TEST(fa, append_only_lower_file)
+{
+	if (flags_start(_metadata, self))
+		return;
+	ASSERT_EQ(0, add_flags(M("plain"), FS_APPEND_FL));
+	EXPECT_EQ(0, append_str(M("plain"), "+a"));
+	EXPECT_EQ(-1, open(M("plain"), O_WRONLY | O_TRUNC));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_STREQ("P+a", lfs_cat(M("plain")));
+	EXPECT_EQ(0, del_flags(M("plain"), FS_APPEND_FL));
+	EXPECT_EQ(0, lfs_write_file(M("plain"), "new", 3));
+	EXPECT_STREQ("new", lfs_cat(M("plain")));
+}
+
+/*
+ * The same through a name of a lower hard-link group: the other name
+ * appends, and clears the flag, without a new link of the protected copy.
+ */
+LFS_TEST(fa, append_only_hard_link_group)
+{
+	struct stat st;
+
+	if (flags_start(_metadata, self))
+		return;
+	ASSERT_EQ(0, add_flags(M("g1"), FS_APPEND_FL));
+	EXPECT_EQ(0, append_str(M("g2"), "+2"));
+	EXPECT_STREQ("G+2", lfs_cat(M("g1")));
+	ASSERT_EQ(0, lstat(M("g2"), &st));
+	EXPECT_EQ(2u, st.st_nlink);
+	EXPECT_EQ(-1, unlink(M("g2")));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(0, del_flags(M("g2"), FS_APPEND_FL));
+	EXPECT_EQ(0, unlink(M("g2")));
+	ASSERT_EQ(0, lstat(M("g1"), &st));
+	EXPECT_EQ(1u, st.st_nlink);
+	EXPECT_STREQ("G+2", lfs_cat(M("g1")));
 }
 
 TEST_HARNESS_MAIN

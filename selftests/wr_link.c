@@ -250,6 +250,34 @@ LFS_TEST(hl, group_nlink_rename_over_member)
 	EXPECT_EQ(1u, nlink(M("h2")));
 }
 
+static int stat_nlink_as_user(void *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? 255 : (int)st.st_nlink;
+}
+
+/*
+ * The first lookup after a remount by a user who may not read trusted.*
+ * xattrs: the group's count must still come from the copy's record (read
+ * with the mounter's credentials), or a later unlink could take the union
+ * inode's count to 0 while a name is left.
+ */
+LFS_TEST(hl, group_nlink_first_seen_by_user)
+{
+	ASSERT_EQ(0, chmod(M("h1"), 0644));
+	ASSERT_EQ(0, link(M("h1"), M("c")));
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	EXPECT_EQ(4, lfs_run_as(1000, 1000, stat_nlink_as_user,
+				(void *)M("h2")));
+	ASSERT_EQ(0, unlink(M("h1")));
+	ASSERT_EQ(0, unlink(M("h2")));
+	EXPECT_EQ(2u, nlink(M("c")));
+	EXPECT_EQ(0, link(M("c"), M("e")));
+	EXPECT_EQ(3u, nlink(M("d/h3")));
+}
+
 /* Unlinking a name before any copy-up counts too, also after a remount. */
 LFS_TEST(hl, group_nlink_unlink_before_copy_up)
 {
