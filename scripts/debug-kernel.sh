@@ -9,7 +9,8 @@
 #   scripts/debug-kernel.sh build   kernel + modules + layerfs.ko only
 #   scripts/debug-kernel.sh check   build, then the VM suite (default)
 #
-# environment: LFS_DEBUG_JOBS (make -j, default 2), LFS_VM_DIR (default
+# environment: LFS_DEBUG_JOBS (make -j, default 2), LFS_TIMEOUT_SCALE (the
+#   selftests' per-test limits times this, default 20), LFS_VM_DIR (default
 #   .cache/vm-debug), LFS_VM_MEM (MiB, default 3072), LFS_VM_TIMEOUT
 #   (seconds, default 5400), and run-vm.sh's LFS_RUN_* to narrow the run.
 #
@@ -29,6 +30,7 @@ moddir=$cache/module
 tarball=/usr/src/linux-source-6.12.tar.xz
 fragment=$top/scripts/debug-kernel.config
 jobs=${LFS_DEBUG_JOBS:-2}
+scale=${LFS_TIMEOUT_SCALE:-20}
 mode=${1:-check}
 case "$mode" in build|check) ;; *) echo "usage: $0 [build|check]" >&2; exit 2 ;; esac
 
@@ -137,10 +139,19 @@ build_layerfs() {
 	nice -n 15 make -C "$src" M="$moddir" -j"$jobs" modules
 }
 
+# The selftests with their per-test limits raised to match (the guest
+# runs about 20 times slower), in a build directory of their own.
+build_selftests() {
+	log "building the selftests with LFS_TIMEOUT_SCALE=$scale"
+	make -C "$top/selftests" -s BUILD="$cache/selftests" \
+		LFS_TIMEOUT_SCALE="$scale" KSRC_CACHE="$top/.cache/ksrc"
+}
+
 # The whole VM suite on the debug kernel.  KASAN and lockdep make the guest
 # several times slower under emulation: more memory (KASAN's shadow is an
 # eighth of it, kmemleak keeps metadata per object) and a longer timeout.
 run_suite() {
+	LFS_SELFTESTS_BUILD=$cache/selftests \
 	LFS_KERNEL=$src/arch/x86/boot/bzImage \
 	LFS_MODROOT=$modroot \
 	KVER=$(kernel_release) \
@@ -159,6 +170,7 @@ main() {
 	build_kernel
 	build_layerfs
 	[ "$mode" = build ] && return 0
+	build_selftests
 	run_suite
 }
 

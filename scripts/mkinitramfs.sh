@@ -10,6 +10,7 @@
 #               modules_install INSTALL_MOD_PATH)
 #   LFS_MODULE  layerfs.ko to include (default module/layerfs.ko)
 #   LFS_XATTR   the static lfs-xattr helper (default .cache/vm/lfs-xattr)
+#   LFS_SELFTESTS_BUILD  the selftest binaries (default selftests/build)
 #   LFS_VM_EXTRA  optional directory copied over the root last (for local
 #               experiments, e.g. a throwaway /selftests/run.sh)
 #
@@ -109,8 +110,9 @@ else
 fi
 
 # Test programs and userspace tools
-if [ -d "$top/selftests/build" ]; then
-	cp -a "$top/selftests/build/." selftests/
+tests_build=${LFS_SELFTESTS_BUILD:-$top/selftests/build}
+if [ -d "$tests_build" ]; then
+	cp -a "$tests_build/." selftests/
 fi
 for f in "$top"/selftests/*.sh; do
 	[ -f "$f" ] && install -m 755 "$f" selftests/

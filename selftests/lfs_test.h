@@ -18,9 +18,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Per-test wall-clock limit: generous because the VM runs under emulation. */
-#define LFS_TIMEOUT	120
-#define LFS_TIMEOUT_LONG 600
+/*
+ * Per-test wall-clock limit: generous because the VM runs under emulation;
+ * LFS_TIMEOUT_SCALE (make LFS_TIMEOUT_SCALE=N) multiplies it for slower
+ * kernels (make check-debug: KASAN and lockdep under emulation).
+ */
+#ifndef LFS_TIMEOUT_SCALE
+#define LFS_TIMEOUT_SCALE 1
+#endif
+#define LFS_TIMEOUT	(120 * LFS_TIMEOUT_SCALE)
+#define LFS_TIMEOUT_LONG (600 * LFS_TIMEOUT_SCALE)
 
 /* Every test case gets an explicit timeout (the harness default is 30 s). */
 #define LFS_TEST(fixture, name) TEST_F_TIMEOUT(fixture, name, LFS_TIMEOUT)
