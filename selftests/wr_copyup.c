@@ -493,7 +493,8 @@ static long get_flags(const char *path)
 	return r ? r : (long)(unsigned int)flags;
 }
 
-static int add_flags(const char *path, int add)
+/* Set ADD and clear DEL in the file's chattr flags. */
+static int change_flags(const char *path, int add, int del)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), flags, r;
 
@@ -501,7 +502,7 @@ static int add_flags(const char *path, int add)
 		return -errno;
 	r = ioctl(fd, FS_IOC_GETFLAGS, &flags);
 	if (!r) {
-		flags |= add;
+		flags = (flags | add) & ~del;
 		r = ioctl(fd, FS_IOC_SETFLAGS, &flags);
 	}
 	if (r)
@@ -510,21 +511,14 @@ static int add_flags(const char *path, int add)
 	return r;
 }
 
+static int add_flags(const char *path, int add)
+{
+	return change_flags(path, add, 0);
+}
+
 static int del_flags(const char *path, int del)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), flags, r;
-
-	if (fd < 0)
-		return -errno;
-	r = ioctl(fd, FS_IOC_GETFLAGS, &flags);
-	if (!r) {
-		flags &= ~del;
-		r = ioctl(fd, FS_IOC_SETFLAGS, &flags);
-	}
-	if (r)
-		r = -errno;
-	close(fd);
-	return r;
+	return change_flags(path, 0, del);
 }
 
 static int append_str(const char *path, const char *s)
