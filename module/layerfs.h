@@ -239,6 +239,14 @@ void lfs_index_remove(struct lfs_fs *lfs, struct dentry *upper,
 void lfs_workdir_release(struct lfs_fs *lfs);
 int lfs_work_cleanup(struct lfs_fs *lfs, struct dentry *dir, int depth);
 
+/* aufs.c */
+bool lfs_aufs_reserved(const char *name, unsigned int len);
+unsigned int lfs_aufs_target(const char *name, unsigned int len,
+			     const char **target);
+int lfs_aufs_whiteout(struct lfs_layer *layer, struct dentry *dir,
+		      const struct qstr *name);
+int lfs_aufs_opaque(struct lfs_layer *layer, struct dentry *dir);
+
 /* namei.c */
 struct dentry *lfs_lookup(struct inode *dir, struct dentry *dentry,
 			  unsigned int flags);

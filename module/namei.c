@@ -43,6 +43,24 @@ static struct dentry *lfs_lookup_real(struct lfs_layer *layer,
 }
 
 /*
+ * A lower directory hides the layers below it when it is marked opaque, or
+ * when its own layer also whites its name out, AUFS-style (it was deleted
+ * and made again).  1 if it does, 0 if not, or an error.
+ */
+static int lfs_lower_dir_opaque(struct lfs_entry *parent, struct dentry *d,
+				const struct qstr *name)
+{
+	int ret;
+
+	if (lfs_is_opaque_dir(parent->layer, d))
+		return 1;
+	ret = lfs_aufs_opaque(parent->layer, d);
+	if (ret)
+		return ret;
+	return lfs_aufs_whiteout(parent->layer, parent->dentry, name);
+}
+
+/*
  * One lower layer's answer for the name.  Returns 1 when the search must stop
  * (whiteout, non-directory, opaque directory), 0 to go on, or an error.
  */
@@ -55,7 +73,7 @@ static int lfs_lookup_lower(struct lfs_entry *parent, const struct qstr *name,
 		return PTR_ERR(d);
 	if (d_is_negative(d)) {
 		dput(d);
-		return 0;
+		return lfs_aufs_whiteout(parent->layer, parent->dentry, name);
 	}
 	/* A whiteout, or a non-directory under a directory, ends it. */
 	if (lfs_is_whiteout(d) || (found && !d_is_dir(d))) {
@@ -67,7 +85,7 @@ static int lfs_lookup_lower(struct lfs_entry *parent, const struct qstr *name,
 	res->numlower++;
 	if (!d_is_dir(d))
 		return 1;
-	return lfs_is_opaque_dir(parent->layer, d);
+	return lfs_lower_dir_opaque(parent, d, name);
 }
 
 /* Search a stack of lower directories for name, appending to res. */
@@ -367,6 +385,9 @@ struct dentry *lfs_lookup(struct inode *dir, struct dentry *dentry,
 
 	if (dentry->d_name.len > NAME_MAX)
 		return ERR_PTR(-ENAMETOOLONG);
+	/* Reserved for AUFS-style whiteouts (aufs.c): never a union name. */
+	if (lfs_aufs_reserved(dentry->d_name.name, dentry->d_name.len))
+		return ERR_PTR(-EPERM);
 
 	old = lfs_override_creds(dir->i_sb);
 	err = lfs_lookup_stack(dir, &dentry->d_name, &res);

@@ -88,6 +88,12 @@ static bool lfs_nidx_actor(struct dir_context *ctx, const char *name,
 	nc->seen = true;
 	if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
 		return true;
+	/* ".wh.NAME" (aufs.c): the search for NAME stops in this layer. */
+	if (lfs_aufs_reserved(name, len)) {
+		len = lfs_aufs_target(name, len, &name);
+		if (!len)
+			return true;
+	}
 	/* A higher layer already named it: that is where lookup starts. */
 	if (lfs_nidx_find(&idx->names, name, len, &parent, &link))
 		return true;

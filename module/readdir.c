@@ -35,6 +35,7 @@ struct lfs_dirent {
 	bool whiteout;
 	bool from_upper;
 	bool fix_ino;			/* also below: st_ino may differ */
+	unsigned short aufs_idx;	/* AUFS whiteout of this layer, or 0 */
 	char name[];
 };
 
@@ -127,6 +128,66 @@ static struct lfs_dirent *lfs_name_find(struct rb_root *root,
 	return NULL;
 }
 
+/* A new entry for name, not yet listed nor in the tree. */
+static struct lfs_dirent *lfs_dirent_new(struct lfs_readdir_ctx *rd,
+					 const char *name, int namelen)
+{
+	struct lfs_dirent *e = lfs_dirent_alloc(rd->cache, namelen);
+
+	if (!e) {
+		rd->err = -ENOMEM;
+		return NULL;
+	}
+	memcpy(e->name, name, namelen);
+	e->name[namelen] = '\0';
+	e->len = namelen;
+	e->whiteout = false;
+	e->from_upper = !rd->layer->idx;
+	e->fix_ino = false;
+	e->aufs_idx = 0;
+	e->next_new = NULL;
+	return e;
+}
+
+/* e is what this layer shows: list it once the layer has been read. */
+static void lfs_dirent_show(struct lfs_readdir_ctx *rd, struct lfs_dirent *e,
+			    u64 ino, unsigned int d_type)
+{
+	e->type = d_type;
+	e->ino = lfs_ino(rd->sb, rd->layer, ino);
+	e->whiteout = false;
+	e->aufs_idx = 0;
+	*rd->new_tail = e;
+	rd->new_tail = &e->next_new;
+}
+
+/*
+ * A name reserved for AUFS-style whiteouts (aufs.c) is never listed; in a
+ * lower layer with layers below it, ".wh.NAME" hides NAME in them.
+ */
+static bool lfs_fill_aufs(struct lfs_readdir_ctx *rd, const char *name,
+			  int namelen)
+{
+	struct rb_node *parent, **link;
+	struct lfs_dirent *e;
+	const char *target;
+	unsigned int len;
+
+	if (!rd->layer->idx || rd->last)
+		return true;
+	len = lfs_aufs_target(name, namelen, &target);
+	if (!len || lfs_name_find(&rd->names, target, len, &parent, &link))
+		return true;
+	e = lfs_dirent_new(rd, target, len);
+	if (!e)
+		return false;
+	e->whiteout = true;
+	e->aufs_idx = rd->layer->idx;
+	rb_link_node(&e->node, parent, link);
+	rb_insert_color(&e->node, &rd->names);
+	return true;
+}
+
 static bool lfs_fill_merge(struct dir_context *ctx, const char *name,
 			   int namelen, loff_t offset, u64 ino,
 			   unsigned int d_type)
@@ -140,29 +201,23 @@ static bool lfs_fill_merge(struct dir_context *ctx, const char *name,
 	if (name[0] == '.' && (namelen == 1 ||
 			       (namelen == 2 && name[1] == '.')))
 		return true;
+	if (lfs_aufs_reserved(name, namelen))
+		return lfs_fill_aufs(rd, name, namelen);
 	/* A name already given by a layer above keeps that layer's answer. */
 	e = lfs_name_find(&rd->names, name, namelen, &parent, &link);
 	if (e) {
+		/* An AUFS whiteout hides the layers below, not its own. */
+		if (e->aufs_idx && e->aufs_idx == rd->layer->idx)
+			lfs_dirent_show(rd, e, ino, d_type);
 		/* A copied-up or merged object shows its origin's st_ino. */
-		if (e->from_upper && !e->whiteout)
+		else if (e->from_upper && !e->whiteout)
 			e->fix_ino = true;
 		return true;
 	}
 
-	e = lfs_dirent_alloc(rd->cache, namelen);
-	if (!e) {
-		rd->err = -ENOMEM;
+	e = lfs_dirent_new(rd, name, namelen);
+	if (!e)
 		return false;
-	}
-	memcpy(e->name, name, namelen);
-	e->name[namelen] = '\0';
-	e->len = namelen;
-	e->type = d_type;
-	e->ino = lfs_ino(rd->sb, rd->layer, ino);
-	e->whiteout = false;
-	e->from_upper = !rd->layer->idx;
-	e->fix_ino = false;
-	e->next_new = NULL;
 	/*
 	 * Names are looked up only by the layers below: the bottom directory
 	 * of the stack (the only one, for most directories of an image) skips
@@ -172,8 +227,7 @@ static bool lfs_fill_merge(struct dir_context *ctx, const char *name,
 		rb_link_node(&e->node, parent, link);
 		rb_insert_color(&e->node, &rd->names);
 	}
-	*rd->new_tail = e;
-	rd->new_tail = &e->next_new;
+	lfs_dirent_show(rd, e, ino, d_type);
 	return true;
 }
 

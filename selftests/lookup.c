@@ -406,6 +406,155 @@ LFS_TEST(lk, lower_only_dir_passthrough)
 		     lfs_listed(M("only/here"), "l"));
 }
 
+/*
+ * AUFS-style whiteouts and opaque markers, as containers/storage extracts
+ * image layers when a mount program is set: ".wh.NAME" deletes NAME from
+ * the layers below, ".wh..wh..opq" makes its directory opaque, and no
+ * ".wh." name is a name of the union (EPERM, as aufs).  Intended
+ * difference: overlayfs reads only character-device whiteouts and opaque
+ * xattrs, so there the markers are ordinary files and hide nothing
+ * (Documentation/layerfs.rst, "AUFS-style whiteouts").
+ */
+struct aufs_check {
+	const char *path;
+	const char *lfs;	/* content; "-" absent, "EPERM", "DIR" */
+	const char *ovl;
+};
+
+FIXTURE(aufs) {
+	struct lfs c;
+};
+
+FIXTURE_VARIANT(aufs) {
+	const char *layers[3];	/* top first */
+	struct aufs_check checks[8];
+};
+
+FIXTURE_SETUP(aufs)
+{
+	ASSERT_EQ(0, lfs_setup(&self->c));
+}
+
+FIXTURE_TEARDOWN(aufs)
+{
+	EXPECT_EQ(0, lfs_teardown(&self->c));
+}
+
+FIXTURE_VARIANT_ADD(aufs, file) {
+	.layers = { "f .wh.a\nf keep k", "f a gone\nf b below" },
+	.checks = { { "a", "-", "gone" }, { "b", "below", "below" },
+		    { "keep", "k", "k" }, { ".wh.a", "EPERM", "" } },
+};
+
+FIXTURE_VARIANT_ADD(aufs, dir) {
+	.layers = { "f .wh.d", "f d/x 1\nf d/sub/y 2" },
+	.checks = { { "d", "-", "DIR" }, { "d/x", "-", "1" },
+		    { "d/sub/y", "-", "2" } },
+};
+
+FIXTURE_VARIANT_ADD(aufs, opaque_dir) {
+	.layers = { "f d/.wh..wh..opq\nf d/new n", "f d/old o\nf d/new n0" },
+	.checks = { { "d/new", "n", "n" }, { "d/old", "-", "o" },
+		    { "d/.wh..wh..opq", "EPERM", "" } },
+};
+
+FIXTURE_VARIANT_ADD(aufs, same_layer_file_stays) {
+	.layers = { "f .wh.a\nf a new", "f a old" },
+	.checks = { { "a", "new", "new" } },
+};
+
+FIXTURE_VARIANT_ADD(aufs, same_layer_dir_is_opaque) {
+	.layers = { "f .wh.d\nf d/n n", "f d/o o\nf d/n n0" },
+	.checks = { { "d/n", "n", "n" }, { "d/o", "-", "o" } },
+};
+
+FIXTURE_VARIANT_ADD(aufs, middle_layer) {
+	.layers = { "f b top", "f .wh.a\nf .wh.b\nf d/.wh.x",
+		    "f a bottom\nf b bottom\nf d/x 1\nf d/y 2" },
+	.checks = { { "a", "-", "bottom" }, { "b", "top", "top" },
+		    { "d/x", "-", "1" }, { "d/y", "2", "2" } },
+};
+
+FIXTURE_VARIANT_ADD(aufs, metadata_names) {
+	.layers = { "f .wh..wh.plnk/x y\nf .wh..wh.aufs z\nf keep k",
+		    "f .wh.plnk/x below" },
+	.checks = { { "keep", "k", "k" }, { ".wh..wh.aufs", "EPERM", "z" },
+		    { ".wh.plnk/x", "EPERM", "below" } },
+};
+
+FIXTURE_VARIANT_ADD(aufs, bottom_layer) {
+	.layers = { "f a top", "f .wh.a\nf .wh.zz" },
+	.checks = { { "a", "top", "top" }, { "zz", "-", "-" } },
+};
+
+static const char *aufs_got(const char *path)
+{
+	int type = lfs_ftype(path);
+
+	if (type == -ENOENT)
+		return "-";
+	if (type == -EPERM)
+		return "EPERM";
+	if (type == S_IFDIR)
+		return "DIR";
+	return lfs_cat(path);
+}
+
+/* Every name of a listing of dir: none is a reserved ".wh." one. */
+static int aufs_reserved_listed(const char *dir)
+{
+	struct lfs_dent *d;
+	int i, n = lfs_list(dir, &d), found = 0;
+
+	for (i = 0; i < n; i++)
+		found += !strncmp(d[i].name, ".wh.", 4);
+	free(d);
+	return n < 0 ? n : found;
+}
+
+/*
+ * Checked six times: the name index of a directory is built after its
+ * first few lookups, and must agree with the searches before it.
+ */
+LFS_TEST(aufs, markers)
+{
+	int n, round, i;
+
+	for (n = 0; n < 3 && variant->layers[n]; n++)
+		ASSERT_EQ(0, lfs_build(L(n), variant->layers[n]));
+	ASSERT_EQ(0, lfs_mount_n(&self->c, n));
+	for (round = 0; round < 6; round++) {
+		for (i = 0; variant->checks[i].path; i++) {
+			const struct aufs_check *k = &variant->checks[i];
+			const char *want = lfs_is_layerfs() ? k->lfs : k->ovl;
+
+			EXPECT_STREQ(want, aufs_got(M("%s", k->path)))
+				TH_LOG("round %d: %s", round, k->path);
+		}
+	}
+	if (lfs_is_layerfs()) {
+		EXPECT_EQ(0, aufs_reserved_listed(self->c.mnt));
+		if (lfs_ftype(M("d")) == S_IFDIR)
+			EXPECT_EQ(0, aufs_reserved_listed(M("d")));
+	}
+	/* What a listing shows, lookup finds, and the other way round. */
+	for (i = 0; variant->checks[i].path; i++) {
+		const char *p = variant->checks[i].path;
+		const char *slash = strrchr(p, '/');
+		char dir[64] = ".";
+		const char *want = lfs_is_layerfs() ? variant->checks[i].lfs :
+						      variant->checks[i].ovl;
+
+		if (slash)
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - p), p);
+		if (lfs_ftype(M("%s", dir)) != S_IFDIR)
+			continue;
+		EXPECT_EQ(want[0] != '-' && strcmp(want, "EPERM"),
+			  lfs_listed(M("%s", dir), slash ? slash + 1 : p))
+			TH_LOG("listing of %s", p);
+	}
+}
+
 TEST_HARNESS_MAIN
 
 /*

@@ -255,4 +255,90 @@ LFS_TEST(wo, readdir_after_many_unlinks)
 	EXPECT_EQ(25, lfs_count(U("many")));	/* 25 whiteouts */
 }
 
+/*
+ * AUFS-style markers in the lower layers (selftests/lookup.c aufs.*) under
+ * a writable union: the union never creates a ".wh." name (EPERM, so a
+ * layer written through layerfs reads the same as a lower layer), and
+ * names deleted by markers can be made again.  overlayfs reads the markers
+ * as ordinary files: intended difference (Documentation/layerfs.rst).
+ */
+LFS_WR_FIXTURE(aw,
+	"f .wh.gone\nf .wh.gdir\nf odir/.wh..wh..opq\nf odir/new n",
+	"f gone g\nd gdir\nf gdir/x X\nf odir/old o\nf keep k",
+	1)
+
+LFS_TEST(aw, reserved_names_refused)
+{
+	int fd = open(M(".wh.new"), O_CREAT | O_WRONLY, 0644);
+
+	if (lfs_is_layerfs()) {
+		EXPECT_EQ(-1, fd);
+		EXPECT_EQ(EPERM, errno);
+		EXPECT_EQ(-1, mkdir(M(".wh..wh..opq"), 0755));
+		EXPECT_EQ(EPERM, errno);
+		EXPECT_EQ(-1, rename(M("keep"), M(".wh.keep2")));
+		EXPECT_EQ(EPERM, errno);
+		EXPECT_EQ(-1, symlink("keep", M("odir/.wh.x")));
+		EXPECT_EQ(EPERM, errno);
+		EXPECT_EQ(-1, link(M("keep"), M(".wh.k")));
+		EXPECT_EQ(EPERM, errno);
+		/* Nothing of it reached the upper layer. */
+		EXPECT_EQ(-ENOENT, lfs_ftype(U(".wh.new")));
+		EXPECT_EQ(-ENOENT, lfs_ftype(U(".wh.keep2")));
+		EXPECT_STREQ("k", lfs_cat(M("keep")));
+	} else {
+		EXPECT_LE(0, fd);
+		close(fd);
+		EXPECT_EQ(S_IFREG, lfs_ftype(U(".wh.new")));
+	}
+}
+
+LFS_TEST(aw, recreate_deleted_names)
+{
+	if (!lfs_is_layerfs()) {
+		/* overlayfs shows the deleted names: nothing to recreate. */
+		EXPECT_STREQ("g", lfs_cat(M("gone")));
+		EXPECT_STREQ("o", lfs_cat(M("odir/old")));
+		return;
+	}
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("gone")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("gdir")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("odir/old")));
+	ASSERT_EQ(0, lfs_write_file(M("gone"), "again", 5));
+	ASSERT_EQ(0, mkdir(M("gdir"), 0755));
+	ASSERT_EQ(0, lfs_write_file(M("odir/old"), "o2", 2));
+	EXPECT_STREQ("again", lfs_cat(M("gone")));
+	/* The directory made again is empty: nothing below shows. */
+	EXPECT_EQ(0, lfs_count(M("gdir")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("gdir/x")));
+	EXPECT_STREQ("o2", lfs_cat(M("odir/old")));
+	EXPECT_EQ(2, lfs_count(M("odir")));
+	/* And again after a remount, and once removed. */
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	EXPECT_STREQ("again", lfs_cat(M("gone")));
+	EXPECT_EQ(0, lfs_count(M("gdir")));
+	ASSERT_EQ(0, unlink(M("gone")));
+	ASSERT_EQ(0, rmdir(M("gdir")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("gone")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("gdir/x")));
+	EXPECT_EQ(0, lfs_listed(self->w.c.mnt, "gdir"));
+}
+
+LFS_TEST(aw, rmdir_dir_with_markers)
+{
+	/* odir shows only "new": removing it empties it in the union. */
+	ASSERT_EQ(0, unlink(M("odir/new")));
+	if (!lfs_is_layerfs()) {
+		/* overlayfs still shows the marker and "old". */
+		EXPECT_EQ(2, lfs_count(M("odir")));
+		EXPECT_EQ(-1, rmdir(M("odir")));
+		EXPECT_EQ(ENOTEMPTY, errno);
+		return;
+	}
+	EXPECT_EQ(0, lfs_count(M("odir")));
+	ASSERT_EQ(0, rmdir(M("odir")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("odir")));
+}
+
 TEST_HARNESS_MAIN
