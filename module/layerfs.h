@@ -72,7 +72,8 @@ struct lfs_fs {
 	struct dentry *workdir;		/* staging dir: <workdir>/work */
 	struct dentry *workbase;	/* the workdir the user gave */
 	struct dentry *indexdir;	/* <workdir>/index: hard-linked copies */
-	struct list_head inuse;		/* in lfs_inuse_list while mounted */
+	struct list_head inuse;		/* in share.c's list while mounted */
+	struct super_block *sb;
 	const struct cred *creator_cred;
 	struct lfs_config config;
 	unsigned int xino_bits;		/* high st_ino bits holding the fsid */
@@ -246,6 +247,11 @@ unsigned int lfs_aufs_target(const char *name, unsigned int len,
 int lfs_aufs_whiteout(struct lfs_layer *layer, struct dentry *dir,
 		      const struct qstr *name);
 int lfs_aufs_opaque(struct lfs_layer *layer, struct dentry *dir);
+
+/* share.c */
+int lfs_claim_dirs(struct fs_context *fc, struct lfs_fs *lfs);
+void lfs_release_dirs(struct lfs_fs *lfs);
+int lfs_get_tree_shared(struct fs_context *fc, struct lfs_config *config);
 
 /* namei.c */
 struct dentry *lfs_lookup(struct inode *dir, struct dentry *dentry,

@@ -172,6 +172,11 @@ static int lfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 
 static int lfs_get_tree(struct fs_context *fc)
 {
+	struct lfs_fs_context *ctx = fc->fs_private;
+	int err = lfs_get_tree_shared(fc, &ctx->config);
+
+	if (err)
+		return err < 0 ? err : 0;
 	return get_tree_nodev(fc, lfs_fill_super);
 }
 

@@ -351,6 +351,7 @@ int lfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (!lfs)
 		return -ENOMEM;
 	sb->s_fs_info = lfs;
+	lfs->sb = sb;
 	lfs_take_config(fc, &lfs->config);
 
 	n = lfs->config.nr_lower;

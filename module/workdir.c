@@ -22,9 +22,6 @@
 #define LFS_INDEX_NAME		"index"
 #define LFS_VOLATILE_NAME	"volatile"
 
-/* Upper and work directories of every mounted union: one user each. */
-static DEFINE_MUTEX(lfs_inuse_lock);
-static LIST_HEAD(lfs_inuse_list);
 /* Deepest tree a crash can leave in work/ is 2; allow slack, not recursion. */
 #define LFS_WORK_MAX_DEPTH	8
 
@@ -274,44 +271,6 @@ static int lfs_probe_whiteout(struct fs_context *fc, struct lfs_fs *lfs)
 	if (lfs_work_cleanup(lfs, lfs->workdir, 0) && !err)
 		err = -EIO;
 	return lfs_probe_err(err);
-}
-
-static bool lfs_dir_in(struct dentry *d, struct lfs_fs *other)
-{
-	return d == other->layers[0].mnt->mnt_root || d == other->workbase;
-}
-
-/*
- * Two unions writing one upper directory would corrupt each other's view:
- * the second mount is refused while the first is mounted.
- */
-static int lfs_claim_dirs(struct fs_context *fc, struct lfs_fs *lfs)
-{
-	struct dentry *upper = lfs->layers[0].mnt->mnt_root;
-	struct lfs_fs *other;
-	int err = 0;
-
-	mutex_lock(&lfs_inuse_lock);
-	list_for_each_entry(other, &lfs_inuse_list, inuse) {
-		if (lfs_dir_in(upper, other) || lfs_dir_in(lfs->workbase, other)) {
-			errorfc(fc, "upperdir \"%s\" or workdir is in use by another mount",
-				lfs->config.upperdir);
-			err = -EBUSY;
-			break;
-		}
-	}
-	if (!err)
-		list_add(&lfs->inuse, &lfs_inuse_list);
-	mutex_unlock(&lfs_inuse_lock);
-	return err;
-}
-
-static void lfs_release_dirs(struct lfs_fs *lfs)
-{
-	mutex_lock(&lfs_inuse_lock);
-	if (!list_empty(&lfs->inuse))
-		list_del_init(&lfs->inuse);
-	mutex_unlock(&lfs_inuse_lock);
 }
 
 static int lfs_workdir_prepare(struct fs_context *fc, struct lfs_fs *lfs)
