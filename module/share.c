@@ -178,6 +178,13 @@ int lfs_get_tree_shared(struct fs_context *fc, struct lfs_config *config)
 		deactivate_locked_super(sb);
 		return 0;
 	}
+	/* As sget_fc(): never hand a superblock to another namespace. */
+	if (sb->s_user_ns != fc->user_ns) {
+		deactivate_locked_super(sb);
+		errorfc(fc, "upperdir \"%s\" is in use by a mount of another user namespace",
+			config->upperdir);
+		return -EBUSY;
+	}
 	if (sb_rdonly(sb) && !(fc->sb_flags & SB_RDONLY)) {
 		deactivate_locked_super(sb);
 		errorfc(fc, "upperdir \"%s\" is in use by a read-only mount",
