@@ -144,6 +144,16 @@ static int lfs_resolve_layer(struct fs_context *fc, const char *what,
 		errorfc(fc, "%s \"%s\" is not a directory", what, name);
 		return -ENOTDIR;
 	}
+	/*
+	 * The union shows and copies up the owners the layers store: an
+	 * idmapped layer would lose its mapping (an owner it leaves unmapped
+	 * would show, and be copied up, as the raw owner, e.g. root).
+	 */
+	if (is_idmapped_mnt(path->mnt)) {
+		path_put(path);
+		return invalfc(fc, "%s \"%s\" is on an idmapped mount (not supported)",
+			       what, name);
+	}
 	return 0;
 }
 
