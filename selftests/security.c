@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -58,10 +59,37 @@
 #define EXEC_ENV	"LFS_SECURITY_EXEC_PROBE"
 #define EXEC_CODE	42
 
+/*
+ * Run with this set, it exits 0 when it holds no permitted capability, 1
+ * when it holds some, 2 when it cannot tell.
+ */
+#define CAPS_ENV	"LFS_SECURITY_CAPS_PROBE"
+/* Run with this set, it exits 1 when its effective uid is root, else 0. */
+#define EUID_ENV	"LFS_SECURITY_EUID_PROBE"
+
+static int caps_probe(void)
+{
+	unsigned long long prm = ~0ULL;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return 2;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapPrm: %llx", &prm) == 1)
+			break;
+	fclose(f);
+	return prm == ~0ULL ? 2 : !!prm;
+}
+
 static void __attribute__((constructor)) exec_probe(void)
 {
 	if (getenv(EXEC_ENV))
 		_exit(EXEC_CODE);
+	if (getenv(CAPS_ENV))
+		_exit(caps_probe());
+	if (getenv(EUID_ENV))
+		_exit(geteuid() == 0);
 }
 
 /*
@@ -1061,18 +1089,18 @@ static int userns_mount(struct op *o)
 	return 0;
 }
 
-static int run_in_userns(struct op *o, int as_root)
+static int run_in_userns(int (*fn)(struct op *), struct op *o, int as_root)
 {
 	pid_t pid;
 	int status;
 
 	if (!as_root)
-		return as_user(userns_mount, o);
+		return as_user(fn, o);
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (!pid)
-		_exit(userns_mount(o));
+		_exit(fn(o));
 	if (waitpid(pid, &status, 0) != pid)
 		return -errno;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -1096,12 +1124,12 @@ LFS_TEST(sec, userns_mount)
 	ASSERT_EQ(0, lfs_mkdir_p(D("umnt"), 0755));
 	o.p = D("umnt");
 	o.q = opts;
-	r = run_in_userns(&o, 0);
+	r = run_in_userns(userns_mount, &o, 0);
 	if (r == E_NOUSERNS) {
 		/* unprivileged user namespaces are off: root makes one */
 		TH_LOG("no unprivileged user namespaces; made by root");
 		root = 1;
-		r = run_in_userns(&o, 1);
+		r = run_in_userns(userns_mount, &o, 1);
 	}
 	if (r == E_NOUSERNS)
 		SKIP(return, "cannot create a user namespace");
@@ -1113,6 +1141,566 @@ LFS_TEST(sec, userns_mount)
 				       r < 134 ? strerror(r) : "?");
 	}
 	EXPECT_EQ(0, lfs_count(D("umnt")));
+}
+
+/* ---------------- overlayfs advisories ---------------- */
+
+/*
+ * Each case below attacks the union the way an overlayfs advisory (a CVE
+ * or a security fix) attacked overlayfs; Documentation/guarantees.rst,
+ * "Overlayfs advisories", says which case stands for which advisory.  The
+ * cases make their own layers and mount in the test (some prepare the
+ * layers first).
+ */
+#define CVE_SPEC0							\
+	"f suidroot x\nm suidroot 4755\n"				\
+	"f pub p\nm pub 644\n"						\
+	"f secret s\nm secret 600\n"					\
+	"d rootdir\n"							\
+	"d pubdir\nf pubdir/hl1 H\nm pubdir/hl1 666\n"			\
+	"h pubdir/hl2 pubdir/hl1\nm pubdir 777\n"			\
+	"d noread\nf noread/known k\nm noread 711\n"			\
+	"d mnoread\nf mnoread/a A\nm mnoread 711\n"			\
+	"d gdir\nu gdir 0 50\nm gdir 2777\n"				\
+	"f mine m\nu mine 1000 1000\n"					\
+	"d sub\nf sub/under U\n"
+
+#define CVE_SPEC1 "d mnoread\nf mnoread/b B\nm mnoread 711\n"
+
+FIXTURE(cve) {
+	struct lfs_wr w;
+};
+
+FIXTURE_SETUP(cve)
+{
+	ASSERT_EQ(0, lfs_wr_setup(&self->w, CVE_SPEC0, CVE_SPEC1));
+}
+
+FIXTURE_TEARDOWN(cve)
+{
+	EXPECT_EQ(0, lfs_wr_check_lowers(&self->w));
+	EXPECT_EQ(0, lfs_teardown(&self->w.c));
+	lfs_wr_free(&self->w);
+}
+
+/*
+ * CVE-2015-1328 (Ubuntu): what a user creates through the union is the
+ * user's, and only where the union's directory lets the user write.
+ */
+LFS_TEST(cve, 2015_1328_create_as_caller)
+{
+	struct op o = { .flags = O_WRONLY | O_CREAT | O_EXCL, .mode = 0755 };
+
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	o.p = M("rootdir/new");
+	EXPECT_EQ(EACCES, as_user(op_open, &o));
+	EXPECT_EQ(EACCES, as_user(op_mkdir, &o));
+	o.p = M("new");
+	EXPECT_EQ(EACCES, as_user(op_open, &o));
+	EXPECT_UPPER_EMPTY();
+	o.p = M("pubdir/new");
+	EXPECT_EQ(0, as_user(op_open, &o));
+	o.p = M("pubdir/newdir");
+	EXPECT_EQ(0, as_user(op_mkdir, &o));
+	EXPECT_EQ(USER, st_of(U("pubdir/new")).st_uid);
+	EXPECT_EQ(USER, st_of(U("pubdir/new")).st_gid);
+	EXPECT_EQ(USER, st_of(U("pubdir/newdir")).st_uid);
+	/* the parent copied up on the way stays root's */
+	EXPECT_EQ(0, st_of(U("pubdir")).st_uid);
+	EXPECT_EQ(0777, MODE(U("pubdir")));
+}
+
+/*
+ * CVE-2015-8660: overlayfs copied a file up and changed it with the
+ * mounter's rights before checking the caller's.  Every refused change
+ * of root's set-user-ID file leaves it as it was, not even copied up.
+ */
+LFS_TEST(cve, 2015_8660_setattr_before_copy_up)
+{
+	struct op o = { .mode = 06777, .uid = USER, .gid = USER };
+
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	o.p = M("suidroot");
+	EXPECT_EQ(EPERM, as_user(op_chmod, &o));
+	EXPECT_EQ(EPERM, as_user(op_chown, &o));
+	EXPECT_EQ(EPERM, as_user(op_utimes, &o));	/* explicit times */
+	o.flags = 1;
+	EXPECT_EQ(EACCES, as_user(op_utimes, &o));	/* "now" */
+	EXPECT_EQ(EACCES, as_user(op_truncate, &o));
+	o.q = "user.k";
+	EXPECT_EQ(EACCES, as_user(op_setxattr, &o));
+	EXPECT_EQ(04755, MODE(M("suidroot")));
+	EXPECT_EQ(0, st_of(M("suidroot")).st_uid);
+	EXPECT_UPPER_EMPTY();
+}
+
+/*
+ * CVE-2016-1575 (Ubuntu): a set-group-ID file of another group made in
+ * a group-writable set-group-ID directory.  The new file gets the
+ * directory's group, and chmod g+s by its owner, not a member, drops the
+ * bit, before and after the copy-up of the directory.
+ */
+LFS_TEST(cve, 2016_1575_sgid_dir_non_member)
+{
+	struct op o = { .flags = O_WRONLY | O_CREAT | O_EXCL };
+
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	o.p = M("gdir/f");
+	EXPECT_EQ(0, as_user(op_open, &o));
+	EXPECT_EQ(GROUP, st_of(M("gdir/f")).st_gid);
+	EXPECT_EQ(USER, st_of(M("gdir/f")).st_uid);
+	o.mode = 02755;
+	EXPECT_EQ(0, as_user(op_chmod, &o));
+	EXPECT_EQ(0755, MODE(M("gdir/f")));
+	EXPECT_EQ(0755, MODE(U("gdir/f")));
+	EXPECT_EQ(02777, MODE(U("gdir")));
+}
+
+static int op_exchange(struct op *o)
+{
+	return rc(renameat2(AT_FDCWD, o->p, AT_FDCWD, o->q, RENAME_EXCHANGE));
+}
+
+/*
+ * CVE-2016-6197: unlink and rename went ahead on an upper object that
+ * was no longer the one at that name (a crash with a self hard link).
+ * A user renames a file over its own hard link (a no-op) and unlinks it;
+ * then root replaces copied-up objects in the upper layer beneath the
+ * union: unlink and rename of those names fail or work, never crash, and
+ * never remove what now stands at the upper name by mistake.
+ */
+LFS_TEST(cve, 2016_6197_unlink_rename_stale_upper)
+{
+	struct op o = { .flags = O_WRONLY | O_CREAT | O_EXCL };
+	int r;
+
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	o.p = M("pubdir/a");
+	ASSERT_EQ(0, as_user(op_open, &o));
+	o.q = M("pubdir/b");
+	EXPECT_EQ(0, as_user(op_link, &o));
+	EXPECT_EQ(0, as_user(op_rename, &o));
+	EXPECT_EQ(S_IFREG, lfs_ftype(M("pubdir/a")));
+	EXPECT_EQ(S_IFREG, lfs_ftype(M("pubdir/b")));
+	EXPECT_EQ(0, as_user(op_unlink, &o));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("pubdir/a")));
+	EXPECT_EQ(S_IFREG, lfs_ftype(M("pubdir/b")));
+
+	/* root: the upper file of "pub" replaced beneath the union */
+	ASSERT_EQ(0, chmod(M("pub"), 0640));		/* copied up */
+	ASSERT_EQ(0, lfs_write_file(U("stranger"), "S", 1));
+	ASSERT_EQ(0, rename(U("stranger"), U("pub")));
+	r = unlink(M("pub")) ? errno : 0;
+	EXPECT_TRUE(r == 0 || r == ESTALE) TH_LOG("unlink: %s", strerror(r));
+	if (r)
+		EXPECT_STREQ("S", lfs_cat(U("pub")));
+	/* and "secret", renamed */
+	ASSERT_EQ(0, chmod(M("secret"), 0640));
+	ASSERT_EQ(0, lfs_write_file(U("stranger"), "T", 1));
+	ASSERT_EQ(0, rename(U("stranger"), U("secret")));
+	r = rename(M("secret"), M("moved")) ? errno : 0;
+	EXPECT_TRUE(r == 0 || r == ESTALE) TH_LOG("rename: %s", strerror(r));
+	if (r)
+		EXPECT_STREQ("T", lfs_cat(U("secret")));
+}
+
+/*
+ * CVE-2016-6198: rename of a name over another name of the same file
+ * went on to work on the wrong real inode (a crash).  Lower hard links
+ * are one file in the union: renaming one over the other, or exchanging
+ * them, is a no-op, before and after the copy-up.
+ */
+LFS_TEST(cve, 2016_6198_rename_over_own_hard_link)
+{
+	struct op o = { 0 };
+
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	ASSERT_EQ(st_of(M("pubdir/hl1")).st_ino, st_of(M("pubdir/hl2")).st_ino);
+	o.p = M("pubdir/hl1");
+	o.q = M("pubdir/hl2");
+	EXPECT_EQ(0, as_user(op_rename, &o));
+	EXPECT_EQ(0, as_user(op_exchange, &o));
+	EXPECT_STREQ("H", lfs_cat(M("pubdir/hl1")));
+	EXPECT_STREQ("H", lfs_cat(M("pubdir/hl2")));
+	EXPECT_EQ(0, as_user(op_write, &o));		/* copy-up */
+	EXPECT_EQ(0, as_user(op_rename, &o));
+	EXPECT_EQ(0, as_user(op_exchange, &o));
+	EXPECT_STREQ("w", lfs_cat(M("pubdir/hl1")));
+	EXPECT_STREQ("w", lfs_cat(M("pubdir/hl2")));
+	EXPECT_EQ(2, st_of(M("pubdir/hl1")).st_nlink);
+}
+
+/*
+ * CVE-2018-6559 (Ubuntu): the names in a directory the user may search
+ * but not read were listed through the union.  Lower-only and merged,
+ * before and after the copy-up of the directory: no listing, while a
+ * known name stays reachable.
+ */
+LFS_TEST(cve, 2018_6559_unreadable_dir_not_listed)
+{
+	struct op o = { 0 };
+
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	o.p = M("noread/known");
+	EXPECT_EQ(0, as_user(op_stat, &o));
+	o.p = M("mnoread/b");
+	EXPECT_EQ(0, as_user(op_stat, &o));
+	o.p = M("noread");
+	EXPECT_EQ(EACCES, as_user(op_listdir, &o));
+	o.p = M("mnoread");
+	EXPECT_EQ(EACCES, as_user(op_listdir, &o));
+	ASSERT_EQ(0, lfs_write_file(M("mnoread/new"), "n", 1));
+	ASSERT_EQ(0, lfs_write_file(M("noread/new"), "n", 1));
+	EXPECT_EQ(0711, MODE(U("mnoread")));
+	EXPECT_EQ(EACCES, as_user(op_listdir, &o));
+	o.p = M("noread");
+	EXPECT_EQ(EACCES, as_user(op_listdir, &o));
+}
+
+static int op_fcntl_noatime(struct op *o)
+{
+	int fd = open(o->p, O_RDONLY), r;
+
+	if (fd < 0)
+		return errno;
+	r = fcntl(fd, F_SETFL, O_NOATIME) ? errno : 0;
+	close(fd);
+	return r;
+}
+
+/*
+ * CVE-2020-16120 ("ovl: check permission to open real file", "ovl: do
+ * not fail because of O_NOATIME"): opening a file through the union is
+ * checked with the caller's rights; O_NOATIME is the owner's only.
+ */
+LFS_TEST(cve, 2020_16120_open_checked_as_caller)
+{
+	struct op o = { .flags = O_RDONLY };
+
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	o.p = M("secret");
+	EXPECT_EQ(EACCES, as_user(op_open, &o));
+	o.p = M("suidroot");
+	o.flags = O_RDWR;
+	EXPECT_EQ(EACCES, as_user(op_open, &o));
+	o.p = M("pub");
+	o.flags = O_RDONLY | O_NOATIME;
+	EXPECT_EQ(EPERM, as_user(op_open, &o));
+	EXPECT_EQ(EPERM, as_user(op_fcntl_noatime, &o));
+	EXPECT_UPPER_EMPTY();
+	o.p = M("mine");
+	EXPECT_EQ(0, as_user(op_open, &o));
+	EXPECT_EQ(0, as_user(op_fcntl_noatime, &o));
+}
+
+/* FS_IOC_GETFLAGS and SETFLAGS, without <linux/fs.h> (it clashes). */
+#define IOC_GETFLAGS	_IOR('f', 1, long)
+#define IOC_SETFLAGS	_IOW('f', 2, long)
+#define FL_IMMUTABLE	0x00000010
+#define FL_APPEND	0x00000020
+#define FL_NOATIME	0x00000080
+
+static int op_setflags(struct op *o)
+{
+	int fd = open(o->p, O_RDONLY), fl = 0, r;
+
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, IOC_GETFLAGS, &fl)) {
+		close(fd);
+		return E_CHECK;
+	}
+	fl |= o->flags;
+	r = ioctl(fd, IOC_SETFLAGS, &fl) ? errno : 0;
+	close(fd);
+	return r;
+}
+
+/*
+ * CVE-2020-16120 ("ovl: call security hook in ovl_real_ioctl") and the
+ * earlier FS_IOC_SETFLAGS fixes: the flags ioctl reached the real file
+ * with the mounter's rights.  Only the owner may change flags, immutable
+ * and append-only need CAP_LINUX_IMMUTABLE, and a refused change copies
+ * nothing up.
+ */
+LFS_TEST(cve, 2020_16120_setflags_checked_as_caller)
+{
+	struct op o = { .flags = FL_NOATIME };
+
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	o.p = M("pub");
+	EXPECT_EQ(EPERM, as_user(op_setflags, &o));
+	o.flags = FL_IMMUTABLE;
+	EXPECT_EQ(EPERM, as_user(op_setflags, &o));
+	o.p = M("mine");
+	EXPECT_EQ(EPERM, as_user(op_setflags, &o));
+	o.flags = FL_APPEND;
+	EXPECT_EQ(EPERM, as_user(op_setflags, &o));
+	EXPECT_UPPER_EMPTY();
+	o.flags = FL_NOATIME;			/* the owner may */
+	EXPECT_EQ(0, as_user(op_setflags, &o));
+	EXPECT_EQ(S_IFREG, lfs_ftype(U("mine")));
+	EXPECT_STREQ("m", lfs_cat(M("mine")));
+}
+
+/*
+ * CVE-2021-3493 (Ubuntu): security.capability set through the union
+ * reached the upper layer unchecked.  A user may not set it, not even on
+ * the user's own file, and nothing is copied up; root's goes through.
+ */
+static int op_set_fcap(struct op *o)
+{
+	return -set_fcap(o->p);
+}
+
+LFS_TEST(cve, 2021_3493_fcaps_need_cap_setfcap)
+{
+	struct op o = { 0 };
+
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	o.p = M("mine");
+	EXPECT_EQ(EPERM, as_user(op_set_fcap, &o));
+	EXPECT_UPPER_EMPTY();
+	EXPECT_EQ(0, lfs_has_xattr(M("mine"), "security.capability"));
+	ASSERT_EQ(0, set_fcap(M("mine")));
+	EXPECT_EQ(1, lfs_has_xattr(U("mine"), "security.capability"));
+}
+
+static int userns_mount_locked(struct op *o)
+{
+	char path[PATH_MAX];
+
+	if (enter_userns())
+		return E_NOUSERNS;
+	if (mount("none", o->p, lfs_fstype(), 0, o->q))
+		return errno;
+	/* mounted: what the locked mount covers must not show */
+	snprintf(path, sizeof(path), "%s/sub/under", o->p);
+	return access(path, F_OK) ? E_CHECK2 : E_CHECK;
+}
+
+/*
+ * CVE-2021-3732 ("ovl: prevent private clone if bind mount is not
+ * allowed"): a union over a layer with a mount on it, made in a user
+ * namespace where that mount is locked, showed what the mount covers.
+ * layerfs is not mounted there at all (EPERM); overlayfs refuses the
+ * layer (EINVAL).
+ */
+LFS_TEST(cve, 2021_3732_layer_with_locked_mount)
+{
+	struct op o = { 0 };
+	char opts[1024];
+	int r;
+
+	snprintf(opts, sizeof(opts), "lowerdir=%s/l0:%s/l1", self->w.c.dir,
+		 self->w.c.dir);
+	ASSERT_EQ(0, lfs_mkdir_p(D("umnt"), 0755));
+	ASSERT_EQ(0, mount("tmpfs", L0("sub"), "tmpfs", 0, "size=1m"));
+	EXPECT_EQ(-ENOENT, lfs_ftype(L0("sub/under")));
+	o.p = D("umnt");
+	o.q = opts;
+	r = run_in_userns(userns_mount_locked, &o, 0);
+	if (r == E_NOUSERNS)
+		r = run_in_userns(userns_mount_locked, &o, 1);
+	EXPECT_EQ(0, umount(L0("sub")));
+	if (r == E_NOUSERNS)
+		SKIP(return, "cannot create a user namespace");
+	EXPECT_EQ(LAYERFS ? EPERM : EINVAL, r)
+		TH_LOG("%s", r == E_CHECK ? "the covered file shows" :
+		       r < 134 ? strerror(r) : "?");
+	EXPECT_EQ(0, lfs_count(D("umnt")));
+}
+
+/*
+ * A user namespace that maps MAP ("first-inside first-outside count",
+ * uids and gids), held by a child for as long as it takes to open it:
+ * its descriptor, or -errno.
+ */
+static int userns_fd(const char *map)
+{
+	int ready[2], go[2], fd = -EIO;
+	char path[64], c;
+	pid_t pid;
+
+	if (pipe(ready) || pipe(go))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		close(ready[0]);
+		close(go[1]);
+		if (unshare(CLONE_NEWUSER) || write(ready[1], "r", 1) != 1)
+			_exit(1);
+		_exit(read(go[0], &c, 1) < 0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	if (read(ready[0], &c, 1) == 1) {
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+		if (!write_file(path, map)) {
+			snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
+			if (!write_file(path, map)) {
+				snprintf(path, sizeof(path), "/proc/%d/ns/user",
+					 pid);
+				fd = open(path, O_RDONLY | O_CLOEXEC);
+				if (fd < 0)
+					fd = -errno;
+			}
+		}
+	}
+	close(go[1]);
+	close(ready[0]);
+	waitpid(pid, NULL, 0);
+	return fd;
+}
+
+static int op_exec_euid(struct op *o)
+{
+	char *argv[] = { (char *)o->p, NULL };
+	char *envp[] = { EUID_ENV "=1", NULL };
+
+	execve(o->p, argv, envp);
+	return errno;
+}
+
+/* An idmapped bind mount of FROM at TO through the namespace of MAP. */
+static int idmapped_bind(const char *from, const char *to, const char *map)
+{
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP };
+	int ns = userns_fd(map), t, r = 0;
+
+	if (ns < 0)
+		return ns;
+	t = open_tree(AT_FDCWD, from, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (t < 0) {
+		close(ns);
+		return -errno;
+	}
+	a.userns_fd = ns;
+	if (mount_setattr(t, "", AT_EMPTY_PATH, &a, sizeof(a)) ||
+	    move_mount(t, "", AT_FDCWD, to, MOVE_MOUNT_F_EMPTY_PATH))
+		r = -errno;
+	close(t);
+	close(ns);
+	return r;
+}
+
+/*
+ * CVE-2023-0386 ("ovl: fail on invalid uid/gid mapping at copy up"): a
+ * set-user-ID file whose owner the layer's mount does not map (shown as
+ * the overflow uid) was copied up as owned by its raw owner, root.  Here
+ * the lower layer is an idmapped mount that maps uid 1000 only: root's
+ * set-user-ID program there must not make its caller root, and root's
+ * world-writable set-user-ID file must not become root's in the upper
+ * layer.
+ * overlayfs refuses to change such a file (EACCES: its owner is unmapped)
+ * and would refuse its copy-up (EOVERFLOW).  layerfs does not support
+ * idmapped layers and refuses the mount (EINVAL): it would show the raw
+ * owners (see Documentation/layerfs.rst).
+ */
+LFS_TEST(cve, 2023_0386_unmapped_owner_copy_up)
+{
+	struct op o = { .flags = 1 };
+	char opts[2048];
+	struct stat st;
+	int r;
+
+	ASSERT_EQ(0, lfs_wr_build(lfs_wl(&self->w, 0, "%s", ""),
+				  "f suidw x\nm suidw 4777\n"));
+	ASSERT_EQ(0, copy_self(L0("suidprog")));
+	ASSERT_EQ(0, chmod(L0("suidprog"), 04755));
+	ASSERT_EQ(0, lfs_wr_snapshot(&self->w));
+	ASSERT_EQ(0, lfs_mkdir_p(D("idl0"), 0755));
+	r = idmapped_bind(L0("."), D("idl0"), "1000 1000 1");
+	ASSERT_EQ(0, r) TH_LOG("idmapped mount: %s", strerror(-r));
+	ASSERT_EQ(65534, st_of(D("idl0/suidw")).st_uid);
+	snprintf(opts, sizeof(opts),
+		 "lowerdir=%s/idl0:%s/l1,upperdir=%s/u,workdir=%s/w%s%s",
+		 self->w.c.dir, self->w.c.dir, self->w.c.dir, self->w.c.dir,
+		 *lfs_wr_features() ? "," : "", lfs_wr_features());
+	r = lfs_mount_opts(&self->w.c, opts);
+	if (LAYERFS) {
+		EXPECT_EQ(-EINVAL, r);
+	} else {
+		ASSERT_EQ(0, r);
+	}
+	if (!r) {
+		EXPECT_EQ(65534, st_of(M("suidw")).st_uid);
+		/* root's set-user-ID program, root unmapped: no root */
+		o.p = M("suidprog");
+		EXPECT_EQ(0, as_user(op_exec_euid, &o))
+			TH_LOG("set-user-ID of an unmapped root made root");
+		o.p = M("suidw");
+		r = as_user(op_utimes, &o);
+		EXPECT_TRUE(r == EACCES || r == EOVERFLOW)
+			TH_LOG("touch: %s", r < 134 ? strerror(r) : "?");
+		EXPECT_EQ(0, chmod(M("mine"), 0600));	/* a mapped owner */
+		st = st_of(U("suidw"));
+		EXPECT_FALSE(st.st_uid == 0 && (st.st_mode & S_ISUID))
+			TH_LOG("a set-user-ID file of root in the upper layer");
+		EXPECT_EQ(-ENOENT, lfs_ftype(U("suidw")));
+		EXPECT_EQ(0, lfs_umount(&self->w.c));
+	}
+	EXPECT_EQ(0, umount(D("idl0")));
+}
+
+/* security.capability v3: valid only in namespaces whose root is ROOTID. */
+static int set_fcap_v3(const char *path, uid_t rootid)
+{
+	struct vfs_ns_cap_data cd;
+
+	memset(&cd, 0, sizeof(cd));
+	cd.magic_etc = VFS_CAP_REVISION_3 | VFS_CAP_FLAGS_EFFECTIVE;
+	cd.data[0].permitted = 1u << CAP_NET_RAW;
+	cd.rootid = rootid;
+	return lsetxattr(path, "security.capability", &cd, XATTR_CAPS_SZ_3,
+			 0) ? -errno : 0;
+}
+
+/* Executed by USER with a full bounding set: 1 if it got capabilities. */
+static int exec_caps_probe(void *path)
+{
+	char *argv[] = { path, NULL };
+	char *envp[] = { CAPS_ENV "=1", NULL };
+
+	execve(path, argv, envp);
+	return 3;
+}
+
+/*
+ * CVE-2023-2640 and CVE-2023-32629 (Ubuntu, "GameOver(lay)"): copy-up
+ * and setxattr wrote security.capability to the upper layer unchecked,
+ * so capabilities valid only in a user namespace became valid on the
+ * host.  A copy-up keeps a namespaced (v3) capability exactly as it is
+ * below: executed by uid 1000 on the host it gives nothing, while a
+ * plain (v2) one, which root set, still works after its copy-up.
+ */
+LFS_TEST(cve, 2023_2640_32629_ns_fcaps_copy_up)
+{
+	char a[64], b[64];
+	ssize_t na, nb;
+
+	ASSERT_EQ(0, copy_self(L0("capv3")));
+	ASSERT_EQ(0, lchown(L0("capv3"), USER, USER));
+	ASSERT_EQ(0, set_fcap_v3(L0("capv3"), USER));
+	ASSERT_EQ(0, copy_self(L0("capv2")));
+	ASSERT_EQ(0, set_fcap(L0("capv2")));
+	na = lgetxattr(L0("capv3"), "security.capability", a, sizeof(a));
+	ASSERT_EQ(XATTR_CAPS_SZ_3, na);
+	ASSERT_EQ(0, lfs_wr_snapshot(&self->w));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	EXPECT_EQ(1, lfs_run_as(USER, USER, exec_caps_probe, (void *)M("capv2")));
+	EXPECT_EQ(0, lfs_run_as(USER, USER, exec_caps_probe, (void *)M("capv3")));
+	/* metadata copy-ups, as touch makes them */
+	ASSERT_EQ(0, utimensat(AT_FDCWD, M("capv3"), NULL, 0));
+	ASSERT_EQ(0, utimensat(AT_FDCWD, M("capv2"), NULL, 0));
+	ASSERT_EQ(S_IFREG, lfs_ftype(U("capv3")));
+	nb = lgetxattr(U("capv3"), "security.capability", b, sizeof(b));
+	ASSERT_EQ(na, nb);
+	EXPECT_EQ(0, memcmp(a, b, na));
+	EXPECT_EQ(0, lfs_run_as(USER, USER, exec_caps_probe, (void *)M("capv3")));
+	EXPECT_EQ(1, lfs_run_as(USER, USER, exec_caps_probe, (void *)M("capv2")));
 }
 
 TEST_HARNESS_MAIN
