@@ -19,7 +19,10 @@
  *  - mounting needs CAP_SYS_ADMIN in the initial user namespace: a user
  *    cannot mount layerfs, not even in a user namespace of its own, where
  *    overlayfs (FS_USERNS_MOUNT) can be mounted: a difference on purpose,
- *    see Documentation/layerfs.rst, "Security".
+ *    see Documentation/layerfs.rst, "Security";
+ *  - fixture cve: the attack of each overlayfs advisory (CVE or security
+ *    fix) since 2015, one case each, named after it
+ *    (Documentation/guarantees.rst, "Overlayfs advisories").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1158,7 +1161,8 @@ LFS_TEST(sec, userns_mount)
 	"f secret s\nm secret 600\n"					\
 	"d rootdir\n"							\
 	"d pubdir\nf pubdir/hl1 H\nm pubdir/hl1 666\n"			\
-	"h pubdir/hl2 pubdir/hl1\nm pubdir 777\n"			\
+	"h pubdir/hl2 pubdir/hl1\nf pubdir/rootf r\nm pubdir/rootf 600\n"	\
+	"m pubdir 777\n"							\
 	"d noread\nf noread/known k\nm noread 711\n"			\
 	"d mnoread\nf mnoread/a A\nm mnoread 711\n"			\
 	"d gdir\nu gdir 0 50\nm gdir 2777\n"				\
@@ -1208,6 +1212,33 @@ LFS_TEST(cve, 2015_1328_create_as_caller)
 	/* the parent copied up on the way stays root's */
 	EXPECT_EQ(0, st_of(U("pubdir")).st_uid);
 	EXPECT_EQ(0777, MODE(U("pubdir")));
+}
+
+/*
+ * "ovl: override creds with the ones from the superblock mounter"
+ * (2016): copy-up and whiteouts were made with the caller's credentials
+ * and capabilities raised for the occasion.  A user's write to root's
+ * world-writable file copies it up as root's, with its mode; a user's
+ * unlink of root's file in a world-writable directory leaves a
+ * whiteout; nothing more.
+ */
+LFS_TEST(cve, 2016_mounter_creds_copy_up_and_whiteout)
+{
+	struct op o = { 0 };
+
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	o.p = M("pubdir/hl1");
+	EXPECT_EQ(0, as_user(op_write, &o));
+	EXPECT_EQ(0, st_of(U("pubdir/hl1")).st_uid);
+	EXPECT_EQ(0, st_of(U("pubdir/hl1")).st_gid);
+	EXPECT_EQ(0666, MODE(U("pubdir/hl1")));
+	o.p = M("pubdir/rootf");
+	EXPECT_EQ(0, as_user(op_unlink, &o));
+	EXPECT_EQ(1, lfs_is_whiteout(U("pubdir/rootf")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("pubdir/rootf")));
+	EXPECT_EQ(0, lfs_listed(M("pubdir"), "rootf"));
+	EXPECT_EQ(0777, MODE(U("pubdir")));
+	EXPECT_EQ(0, st_of(U("pubdir")).st_uid);
 }
 
 /*
