@@ -1674,6 +1674,18 @@ LFS_TEST(cve, 2023_0386_unmapped_owner_copy_up)
 		EXPECT_EQ(0, lfs_umount(&self->w.c));
 	}
 	EXPECT_EQ(0, umount(D("idl0")));
+	if (!LAYERFS)
+		return;
+	/* layerfs refuses an idmapped upper (and work) directory too */
+	ASSERT_EQ(0, lfs_mkdir_p(D("uw/u"), 0755));
+	ASSERT_EQ(0, lfs_mkdir_p(D("uw/w"), 0755));
+	ASSERT_EQ(0, lfs_mkdir_p(D("iduw"), 0755));
+	ASSERT_EQ(0, idmapped_bind(D("uw"), D("iduw"), "1000 1000 1"));
+	snprintf(opts, sizeof(opts),
+		 "lowerdir=%s/l0:%s/l1,upperdir=%s/iduw/u,workdir=%s/iduw/w",
+		 self->w.c.dir, self->w.c.dir, self->w.c.dir, self->w.c.dir);
+	EXPECT_EQ(-EINVAL, lfs_mount_opts(&self->w.c, opts));
+	EXPECT_EQ(0, umount(D("iduw")));
 }
 
 /* security.capability v3: valid only in namespaces whose root is ROOTID. */
