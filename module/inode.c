@@ -6,8 +6,6 @@
 #include <linux/fs.h>
 #include <linux/fileattr.h>
 #include <linux/namei.h>
-#include <linux/posix_acl.h>
-#include <linux/posix_acl_xattr.h>
 #include <linux/slab.h>
 
 #include "layerfs.h"
@@ -132,41 +130,6 @@ static const char *lfs_get_link(struct dentry *dentry, struct inode *inode,
 	return link;
 }
 
-struct posix_acl *lfs_get_inode_acl(struct inode *inode, int type, bool rcu)
-{
-	struct inode *real = lfs_real_inode(inode);
-	const struct cred *old;
-	struct posix_acl *acl;
-
-	if (!IS_POSIXACL(real))
-		return NULL;
-	if (rcu)
-		return get_cached_acl_rcu(real, type);
-	old = lfs_override_creds(inode->i_sb);
-	acl = get_inode_acl(real, type);
-	lfs_revert_creds(old);
-	return acl;
-}
-
-struct posix_acl *lfs_get_acl(struct mnt_idmap *idmap, struct dentry *dentry,
-			      int type)
-{
-	struct inode *inode = d_inode(dentry);
-	struct lfs_layer *layer = lfs_real_layer(inode);
-	const struct cred *old;
-	struct posix_acl *acl;
-	struct path real;
-
-	lfs_real_path(inode, &real);
-	if (!IS_POSIXACL(d_inode(real.dentry)))
-		return NULL;
-	old = lfs_override_creds(inode->i_sb);
-	acl = vfs_get_acl(mnt_idmap(layer->mnt), real.dentry,
-			  posix_acl_xattr_name(type));
-	lfs_revert_creds(old);
-	return acl;
-}
-
 /* Which copy-up a change of attributes needs. */
 static enum lfs_copy_up_mode lfs_setattr_copy_mode(struct inode *inode,
 						   struct iattr *attr)
@@ -265,37 +228,6 @@ int lfs_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 	lfs_revert_creds(old);
 	mnt_drop_write(lfs->layers[0].mnt);
 	lfs_copyattr(inode);
-	return err;
-}
-
-int lfs_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
-		struct posix_acl *acl, int type)
-{
-	struct inode *inode = d_inode(dentry);
-	struct lfs_fs *lfs = LFS_FS(inode->i_sb);
-	const char *name = posix_acl_xattr_name(type);
-	const struct cred *old;
-	int err;
-
-	if (!IS_POSIXACL(d_inode(lfs->layers[0].mnt->mnt_root)))
-		return -EOPNOTSUPP;
-	err = lfs_copy_up(dentry, LFS_COPY_META);
-	if (err)
-		return err;
-	err = mnt_want_write(lfs->layers[0].mnt);
-	if (err)
-		return err;
-	old = lfs_override_creds(inode->i_sb);
-	if (acl)
-		err = vfs_set_acl(mnt_idmap(lfs->layers[0].mnt),
-				  lfs_upper(inode), name, acl);
-	else
-		err = vfs_remove_acl(mnt_idmap(lfs->layers[0].mnt),
-				     lfs_upper(inode), name);
-	lfs_revert_creds(old);
-	mnt_drop_write(lfs->layers[0].mnt);
-	if (!err)
-		lfs_copyattr(inode);
 	return err;
 }
 
@@ -414,6 +346,7 @@ static int lfs_fill_inode(struct inode *inode, struct lfs_lookup_result *res)
 	inode->i_ino = lfs_stack_ino(inode->i_sb, res);
 	real = lfs_real_inode(inode);
 	lfs_set_ops(inode, real);
+	lfs_acl_init(inode);
 	/* Times live in the real inode; the VFS must not touch ours. */
 	inode->i_flags |= S_NOATIME | S_NOCMTIME;
 	if (S_ISDIR(inode->i_mode)) {

@@ -277,11 +277,6 @@ int lfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 		struct kstat *stat, u32 request_mask, unsigned int flags);
 int lfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 		struct iattr *attr);
-struct posix_acl *lfs_get_inode_acl(struct inode *inode, int type, bool rcu);
-struct posix_acl *lfs_get_acl(struct mnt_idmap *idmap, struct dentry *dentry,
-			      int type);
-int lfs_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
-		struct posix_acl *acl, int type);
 int lfs_fileattr_get(struct dentry *dentry, struct fileattr *fa);
 int lfs_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 		     struct fileattr *fa);
@@ -292,6 +287,14 @@ struct inode *lfs_new_upper_inode(struct super_block *sb,
 struct inode *lfs_new_root_inode(struct super_block *sb,
 				 struct lfs_lookup_result *res);
 void lfs_inode_free_stack(struct lfs_inode *li);
+
+/* acl.c */
+void lfs_acl_init(struct inode *inode);
+struct posix_acl *lfs_get_inode_acl(struct inode *inode, int type, bool rcu);
+struct posix_acl *lfs_get_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+			      int type);
+int lfs_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
+		struct posix_acl *acl, int type);
 
 /* file.c */
 extern const struct file_operations lfs_file_operations;
