@@ -9,8 +9,13 @@
  * in the upper layer are thereby all seen at once.  In RCU walk only the
  * real inode's cached ACL is used; when it has none cached the walk drops
  * out of RCU mode (-ECHILD from check_acl()) and reads it properly.
+ *
+ * Changes are made on the upper copy with the mounter's credentials, but
+ * whether the change keeps the set-group-ID bit is the caller's matter:
+ * see lfs_acl_override_creds().
  */
 #include <linux/fs.h>
+#include <linux/cred.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
 
@@ -61,13 +66,59 @@ struct posix_acl *lfs_get_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 	return acl;
 }
 
+/*
+ * The real filesystem decides whether a change of ACL clears S_ISGID
+ * (posix_acl_update_mode(): when the caller is neither in the file's group
+ * nor has CAP_FSETID; tmpfs also on a removal, ext4 only on a set), but it
+ * sees the mounter's credentials, which always pass.  A caller who would
+ * not pass gets the mounter's credentials with the caller's groups and
+ * without CAP_FSETID: the real filesystem then decides as it does for a
+ * setfacl made on it directly.  Every other right (CAP_FOWNER to change
+ * the upper copy, which the mounter owns) stays the mounter's.
+ */
+static int lfs_acl_override_creds(struct mnt_idmap *idmap,
+				  struct inode *inode, struct lfs_creds *c)
+{
+	kgid_t fsgid = current_fsgid();
+	struct group_info *groups;
+	struct cred *new;
+
+	c->mid = NULL;
+	if (in_group_or_capable(idmap, inode, i_gid_into_vfsgid(idmap, inode))) {
+		c->old = lfs_override_creds(inode->i_sb);
+		return 0;
+	}
+	groups = get_current_groups();
+	c->old = lfs_override_creds(inode->i_sb);
+	new = prepare_creds();
+	if (!new) {
+		lfs_revert_creds(c->old);
+		put_group_info(groups);
+		return -ENOMEM;
+	}
+	new->fsgid = fsgid;
+	set_groups(new, groups);
+	put_group_info(groups);
+	cap_lower(new->cap_effective, CAP_FSETID);
+	c->mid = lfs_compat_override_creds(new);
+	put_cred(new);
+	return 0;
+}
+
+static void lfs_acl_revert_creds(struct lfs_creds *c)
+{
+	if (c->mid)
+		lfs_compat_revert_creds(c->mid);
+	lfs_revert_creds(c->old);
+}
+
 int lfs_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 		struct posix_acl *acl, int type)
 {
 	struct inode *inode = d_inode(dentry);
 	struct lfs_fs *lfs = LFS_FS(inode->i_sb);
 	const char *name = posix_acl_xattr_name(type);
-	const struct cred *old;
+	struct lfs_creds creds;
 	int err;
 
 	if (!IS_POSIXACL(d_inode(lfs->layers[0].mnt->mnt_root)))
@@ -78,14 +129,17 @@ int lfs_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 	err = mnt_want_write(lfs->layers[0].mnt);
 	if (err)
 		return err;
-	old = lfs_override_creds(inode->i_sb);
+	err = lfs_acl_override_creds(idmap, inode, &creds);
+	if (err)
+		goto out_drop;
 	if (acl)
 		err = vfs_set_acl(mnt_idmap(lfs->layers[0].mnt),
 				  lfs_upper(inode), name, acl);
 	else
 		err = vfs_remove_acl(mnt_idmap(lfs->layers[0].mnt),
 				     lfs_upper(inode), name);
-	lfs_revert_creds(old);
+	lfs_acl_revert_creds(&creds);
+out_drop:
 	mnt_drop_write(lfs->layers[0].mnt);
 	lfs_copyattr(inode);
 	return err;
