@@ -13,6 +13,10 @@
  * Changes are made on the upper copy with the mounter's credentials, but
  * whether the change keeps the set-group-ID bit is the caller's matter:
  * see lfs_acl_override_creds().
+ *
+ * Objects made in the work directory and renamed over a whiteout would get
+ * the work directory's default ACL (none) instead of their parent's:
+ * lfs_acl_new_prepare() and lfs_acl_new_apply() give them their parent's.
  */
 #include <linux/fs.h>
 #include <linux/cred.h>
@@ -143,4 +147,67 @@ out_drop:
 	mnt_drop_write(lfs->layers[0].mnt);
 	lfs_copyattr(inode);
 	return err;
+}
+
+/*
+ * What the directory udir gives a new object of *mode: its default ACL
+ * (or the umask) shapes the mode and yields the new object's ACLs; a
+ * directory in a set-group-ID directory is set-group-ID too.  Symlinks
+ * and hard links take nothing.
+ */
+int lfs_acl_new_prepare(struct inode *udir, umode_t *mode,
+			struct lfs_new_acls *n)
+{
+	n->acl = NULL;
+	n->default_acl = NULL;
+	if (S_ISDIR(*mode) && (udir->i_mode & S_ISGID))
+		*mode |= S_ISGID;
+	/* Without ACLs the upper filesystem applies the umask. */
+	if (!IS_POSIXACL(udir)) {
+		*mode &= ~current_umask();
+		return 0;
+	}
+	return posix_acl_create(udir, mode, &n->default_acl, &n->acl);
+}
+
+static int lfs_acl_set_new(struct mnt_idmap *idmap, struct dentry *d,
+			   const char *name, struct posix_acl *acl)
+{
+	if (!acl)
+		return 0;
+	return vfs_set_acl(idmap, d, name, acl);
+}
+
+/*
+ * Give d, just made in the work directory (where the umask and no default
+ * ACL applied), the mode and ACLs lfs_acl_new_prepare() computed.
+ */
+int lfs_acl_new_apply(struct lfs_fs *lfs, struct dentry *d, umode_t mode,
+		      struct lfs_new_acls *n)
+{
+	struct mnt_idmap *idmap = mnt_idmap(lfs->layers[0].mnt);
+	struct inode *inode = d_inode(d);
+	struct iattr attr = { .ia_valid = ATTR_MODE, .ia_mode = mode };
+	int err = 0;
+
+	if (S_ISLNK(mode))
+		return 0;
+	if (inode->i_mode != mode) {
+		inode_lock(inode);
+		err = notify_change(idmap, d, &attr, NULL);
+		inode_unlock(inode);
+	}
+	if (!err)
+		err = lfs_acl_set_new(idmap, d, XATTR_NAME_POSIX_ACL_ACCESS,
+				      n->acl);
+	if (!err)
+		err = lfs_acl_set_new(idmap, d, XATTR_NAME_POSIX_ACL_DEFAULT,
+				      n->default_acl);
+	return err;
+}
+
+void lfs_acl_new_release(struct lfs_new_acls *n)
+{
+	posix_acl_release(n->acl);
+	posix_acl_release(n->default_acl);
 }

@@ -96,10 +96,68 @@ static int lfs_inherit_group(struct lfs_fs *lfs, struct dentry *udir,
 }
 
 /*
+ * ...and its default ACL and set-group-ID bit: made in the work dir, the
+ * object gets the work dir's (none); mode is what the target gives.
+ */
+static int lfs_inherit_dir(struct lfs_fs *lfs, struct dentry *udir,
+			   struct dentry *d, umode_t mode,
+			   struct lfs_new_acls *acls)
+{
+	int err = lfs_inherit_group(lfs, udir, d);
+
+	return err ?: lfs_acl_new_apply(lfs, d, mode, acls);
+}
+
+/* Remove an object made in the work dir that is not to be used. */
+static void lfs_drop_temp(struct lfs_fs *lfs, struct dentry *temp)
+{
+	struct inode *work = d_inode(lfs->workdir);
+
+	inode_lock_nested(work, I_MUTEX_PARENT);
+	if (temp->d_parent == lfs->workdir && d_is_positive(temp))
+		lfs_do_remove(lfs, work, temp);
+	inode_unlock(work);
+	dput(temp);
+}
+
+/*
+ * The object to replace a whiteout in udir with, made in the work dir and
+ * given what udir would have given it; a directory is made opaque, so the
+ * lower contents the whiteout hid stay hidden.
+ */
+static struct dentry *lfs_work_object(struct lfs_fs *lfs, struct dentry *udir,
+				      struct lfs_cattr *a)
+{
+	struct inode *work = d_inode(lfs->workdir);
+	struct lfs_new_acls acls = { };
+	struct lfs_cattr wa = *a;
+	struct dentry *temp;
+	int err = 0;
+
+	if (!a->hardlink)
+		err = lfs_acl_new_prepare(d_inode(udir), &wa.mode, &acls);
+	if (err)
+		return ERR_PTR(err);
+	inode_lock_nested(work, I_MUTEX_PARENT);
+	temp = lfs_temp_name(lfs);
+	err = PTR_ERR_OR_ZERO(temp);
+	if (!err)
+		err = lfs_create_real(lfs, work, temp, &wa);
+	inode_unlock(work);
+	if (!err && !a->hardlink)
+		err = lfs_inherit_dir(lfs, udir, temp, wa.mode, &acls);
+	if (!err && !a->hardlink && S_ISDIR(wa.mode))
+		err = lfs_set_opaque(lfs, temp);
+	lfs_acl_new_release(&acls);
+	if (err && !IS_ERR(temp))
+		lfs_drop_temp(lfs, temp);
+	return err ? ERR_PTR(err) : temp;
+}
+
+/*
  * Replace the whiteout at name in udir with a new object, atomically: the
  * object is made in the work dir and renamed over the whiteout (exchanged
- * with it for a directory, which is made opaque first so the lower
- * contents the whiteout hid stay hidden).
+ * with it for a directory).
  */
 static struct dentry *lfs_create_over_whiteout(struct lfs_fs *lfs,
 					       struct dentry *udir,
@@ -111,21 +169,9 @@ static struct dentry *lfs_create_over_whiteout(struct lfs_fs *lfs,
 	struct dentry *temp, *newd = NULL, *trap;
 	int err;
 
-	inode_lock_nested(work, I_MUTEX_PARENT);
-	temp = lfs_temp_name(lfs);
-	err = PTR_ERR_OR_ZERO(temp);
-	if (!err)
-		err = lfs_create_real(lfs, work, temp, a);
-	inode_unlock(work);
-	if (err)
-		goto out;
-	if (is_dir)
-		err = lfs_set_opaque(lfs, temp);
-	if (!err && !a->hardlink)
-		err = lfs_inherit_group(lfs, udir, temp);
-	if (err)
-		goto out_cleanup;
-
+	temp = lfs_work_object(lfs, udir, a);
+	if (IS_ERR(temp))
+		return temp;
 	trap = lock_rename(lfs->workdir, udir);
 	err = -EIO;
 	if (IS_ERR(trap) || trap || temp->d_parent != lfs->workdir)
@@ -146,20 +192,11 @@ static struct dentry *lfs_create_over_whiteout(struct lfs_fs *lfs,
 out_unlock:
 	if (!IS_ERR(trap))
 		unlock_rename(lfs->workdir, udir);
-	if (!err) {
-		/* Either way the new object is temp, at the target name. */
-		dput(newd);
-		return temp;
-	}
 	dput(newd);
-out_cleanup:
-	inode_lock_nested(work, I_MUTEX_PARENT);
-	if (temp->d_parent == lfs->workdir && d_is_positive(temp))
-		lfs_do_remove(lfs, work, temp);
-	inode_unlock(work);
-out:
-	if (!IS_ERR_OR_NULL(temp))
-		dput(temp);
+	/* Either way the new object is temp, at the target name. */
+	if (!err)
+		return temp;
+	lfs_drop_temp(lfs, temp);
 	return ERR_PTR(err);
 }
 

@@ -289,12 +289,22 @@ struct inode *lfs_new_root_inode(struct super_block *sb,
 void lfs_inode_free_stack(struct lfs_inode *li);
 
 /* acl.c */
+struct lfs_new_acls {
+	struct posix_acl *acl;
+	struct posix_acl *default_acl;
+};
+
 void lfs_acl_init(struct inode *inode);
 struct posix_acl *lfs_get_inode_acl(struct inode *inode, int type, bool rcu);
 struct posix_acl *lfs_get_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 			      int type);
 int lfs_set_acl(struct mnt_idmap *idmap, struct dentry *dentry,
 		struct posix_acl *acl, int type);
+int lfs_acl_new_prepare(struct inode *udir, umode_t *mode,
+			struct lfs_new_acls *n);
+int lfs_acl_new_apply(struct lfs_fs *lfs, struct dentry *d, umode_t mode,
+		      struct lfs_new_acls *n);
+void lfs_acl_new_release(struct lfs_new_acls *n);
 
 /* file.c */
 extern const struct file_operations lfs_file_operations;
