@@ -18,6 +18,7 @@
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
 #include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/xattr.h>
 
@@ -196,6 +197,24 @@ static int lfs_copy_one_xattr(struct lfs_fs *lfs, const struct path *lower,
 	return vfs_setxattr(lfs_uidmap(lfs), d, name, *buf, size, 0);
 }
 
+/*
+ * Whether a security module wants xattr name of the lower object on the
+ * copy (security_inode_copy_up_xattr()): 1 to copy, 0 to leave out (EVM
+ * drops a signature that would not verify on the copy; SELinux and Smack
+ * their labels, which the copy gets from lfs_copy_creds()), -errno to fail
+ * the copy-up.  Names no module knows are copied.
+ */
+static int lfs_lsm_keeps_xattr(const struct path *lower, const char *name)
+{
+	int err = security_inode_copy_up_xattr(lower->dentry, name);
+
+	if (err == -ECANCELED)
+		return 0;
+	if (err && err != -EOPNOTSUPP)
+		return err;
+	return 1;
+}
+
 /* Every xattr but ours (and ACLs, which go through the ACL API). */
 static int lfs_copy_xattrs(struct lfs_fs *lfs, const struct path *lower,
 			   struct dentry *d)
@@ -203,8 +222,8 @@ static int lfs_copy_xattrs(struct lfs_fs *lfs, const struct path *lower,
 	char *list = NULL, *name;
 	size_t bufsize = 0;
 	void *buf = NULL;
+	int err = 0, keep;
 	ssize_t len;
-	int err = 0;
 
 	len = vfs_listxattr(lower->dentry, NULL, 0);
 	if (len <= 0)
@@ -220,6 +239,13 @@ static int lfs_copy_xattrs(struct lfs_fs *lfs, const struct path *lower,
 	for (name = list; !err && name < list + len;
 	     name += strnlen(name, list + len - name) + 1) {
 		if (lfs_is_private_xattr(name) || is_posix_acl_xattr(name))
+			continue;
+		keep = lfs_lsm_keeps_xattr(lower, name);
+		if (keep < 0) {
+			err = keep;
+			break;
+		}
+		if (!keep)
 			continue;
 		err = lfs_copy_one_xattr(lfs, lower, d, name, &buf, &bufsize);
 		/* What the upper filesystem cannot store, it cannot store. */
@@ -387,17 +413,50 @@ out:
 	return newd;
 }
 
+/*
+ * A security module may want the copy created with other credentials than
+ * the mounter's (SELinux: with the union object's label), which it makes
+ * in security_inode_copy_up().  They are in force while the copy is being
+ * created, not for the rest of the copy-up.
+ */
+static int lfs_copy_creds(struct lfs_copy *c, const struct cred **old)
+{
+	struct cred *new = NULL;
+	int err;
+
+	*old = NULL;
+	err = security_inode_copy_up(c->dentry, &new);
+	if (err < 0)
+		return err;
+	if (new) {
+		*old = lfs_compat_override_creds(new);
+		put_cred(new);
+	}
+	return 0;
+}
+
+static void lfs_copy_creds_revert(const struct cred *old)
+{
+	if (old)
+		lfs_compat_revert_creds(old);
+}
+
 static struct dentry *lfs_copy_up_reg(struct lfs_copy *c)
 {
 	struct path work = { .mnt = c->lfs->layers[0].mnt,
 			     .dentry = c->lfs->workdir };
 	struct iattr size = { .ia_valid = ATTR_SIZE };
+	const struct cred *old;
 	struct file *tmp;
 	struct dentry *newd;
 	int err;
 
+	err = lfs_copy_creds(c, &old);
+	if (err)
+		return ERR_PTR(err);
 	tmp = kernel_tmpfile_open(lfs_uidmap(c->lfs), &work, S_IFREG | 0600,
 				  O_RDWR | O_LARGEFILE, current_cred());
+	lfs_copy_creds_revert(old);
 	if (IS_ERR(tmp))
 		return ERR_CAST(tmp);
 
@@ -452,14 +511,19 @@ static struct dentry *lfs_copy_up_other(struct lfs_copy *c)
 	struct lfs_fs *lfs = c->lfs;
 	struct dentry *temp, *newd = NULL, *trap;
 	struct inode *work = d_inode(lfs->workdir);
+	const struct cred *old;
 	int err;
 
+	err = lfs_copy_creds(c, &old);
+	if (err)
+		return ERR_PTR(err);
 	inode_lock_nested(work, I_MUTEX_PARENT);
 	temp = lfs_temp_name(lfs);
 	err = PTR_ERR_OR_ZERO(temp);
 	if (!err)
 		err = lfs_make_temp(c, temp);
 	inode_unlock(work);
+	lfs_copy_creds_revert(old);
 	if (err)
 		goto out;
 	err = lfs_copy_meta(c, temp);

@@ -245,7 +245,7 @@ static int lfs_create_object(struct inode *dir, struct dentry *dentry,
 	err = mnt_want_write(lfs->layers[0].mnt);
 	if (err)
 		return err;
-	err = lfs_override_creds_create(dir->i_sb, &creds);
+	err = lfs_override_creds_create(dentry, a->mode, &creds);
 	if (err)
 		goto out_drop;
 	newd = lfs_create_upper(lfs, lfs_upper(dir), &dentry->d_name, a);
@@ -371,7 +371,8 @@ static int lfs_tmpfile(struct mnt_idmap *idmap, struct inode *dir,
 	err = mnt_want_write(lfs->layers[0].mnt);
 	if (err)
 		return err;
-	err = lfs_override_creds_create(dir->i_sb, &creds);
+	err = lfs_override_creds_create(dentry, (mode & 07777) | S_IFREG,
+					&creds);
 	if (err)
 		goto out_drop;
 	lfs_upper_path(dir, &udir);

@@ -182,7 +182,8 @@ struct lfs_creds {
 	const struct cred *mid;
 };
 
-int lfs_override_creds_create(struct super_block *sb, struct lfs_creds *c);
+int lfs_override_creds_create(struct dentry *dentry, umode_t mode,
+			      struct lfs_creds *c);
 void lfs_revert_creds_create(struct lfs_creds *c);
 void lfs_real_path(struct inode *inode, struct path *path);
 void lfs_data_path(struct inode *inode, struct path *path);

@@ -7,6 +7,7 @@
 #include <linux/fs.h>
 #include <linux/xattr.h>
 #include <linux/namei.h>
+#include <linux/security.h>
 
 #include "layerfs.h"
 #include "parse.h"
@@ -137,14 +138,19 @@ void lfs_copyattr(struct inode *inode)
 /*
  * New objects belong to the caller: the mounter's credentials, with the
  * caller's fsuid and fsgid, which the upper filesystem gives the new inode.
+ * A security module computes the new object's context from the caller's
+ * credentials (c->old) and puts it in ours, as it would for a creation
+ * made directly (security_dentry_create_files_as(); SELinux, Smack).
  */
-int lfs_override_creds_create(struct super_block *sb, struct lfs_creds *c)
+int lfs_override_creds_create(struct dentry *dentry, umode_t mode,
+			      struct lfs_creds *c)
 {
 	kuid_t fsuid = current_fsuid();
 	kgid_t fsgid = current_fsgid();
 	struct cred *new;
+	int err;
 
-	c->old = lfs_override_creds(sb);
+	c->old = lfs_override_creds(dentry->d_sb);
 	new = prepare_creds();
 	if (!new) {
 		lfs_revert_creds(c->old);
@@ -152,6 +158,13 @@ int lfs_override_creds_create(struct super_block *sb, struct lfs_creds *c)
 	}
 	new->fsuid = fsuid;
 	new->fsgid = fsgid;
+	err = security_dentry_create_files_as(dentry, mode, &dentry->d_name,
+					      c->old, new);
+	if (err) {
+		put_cred(new);
+		lfs_revert_creds(c->old);
+		return err;
+	}
 	c->mid = lfs_compat_override_creds(new);
 	put_cred(new);
 	return 0;
