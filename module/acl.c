@@ -40,6 +40,9 @@ struct posix_acl *lfs_get_inode_acl(struct inode *inode, int type, bool rcu)
 	const struct cred *old;
 	struct posix_acl *acl;
 
+	/* An RCU walk that met the inode as it was being destroyed. */
+	if (unlikely(!real))
+		return ERR_PTR(-ECHILD);
 	if (!IS_POSIXACL(real))
 		return NULL;
 	/* What the real inode has cached, or "not cached": -ECHILD. */

@@ -10,18 +10,26 @@
 
 #include "layerfs.h"
 
-void lfs_inode_free_stack(struct lfs_inode *li)
+/*
+ * The inode is going (->destroy_inode): drop the references of its stack.
+ * A path walk in RCU mode may still be looking at the inode (permission,
+ * ACLs), so the pointers stay: the dentries themselves are freed after an
+ * RCU grace period, and so is the array (lfs_inode_free_stack()).
+ */
+void lfs_inode_put_stack(struct lfs_inode *li)
 {
 	unsigned int i;
 
 	dput(li->upper);
-	li->upper = NULL;
 	for (i = 0; i < li->numlower; i++)
 		dput(li->lower[i].dentry);
+}
+
+/* From ->free_inode, after the grace period: nobody can see it now. */
+void lfs_inode_free_stack(struct lfs_inode *li)
+{
 	if (li->lower != &li->lower1)
 		kfree(li->lower);
-	li->lower = NULL;
-	li->numlower = 0;
 }
 
 static int lfs_inode_take_stack(struct lfs_inode *li,
@@ -54,6 +62,9 @@ int lfs_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 	const struct cred *old;
 	int err;
 
+	/* An RCU walk that met the inode as it was being destroyed. */
+	if (unlikely(!real))
+		return -ECHILD;
 	/* The caller's rights, on what the union shows... */
 	err = generic_permission(&nop_mnt_idmap, inode, mask);
 	if (err)

@@ -287,6 +287,7 @@ struct inode *lfs_new_upper_inode(struct super_block *sb,
 				  struct dentry *upper);
 struct inode *lfs_new_root_inode(struct super_block *sb,
 				 struct lfs_lookup_result *res);
+void lfs_inode_put_stack(struct lfs_inode *li);
 void lfs_inode_free_stack(struct lfs_inode *li);
 
 /* acl.c */

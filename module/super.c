@@ -35,6 +35,7 @@ static struct inode *lfs_alloc_inode(struct super_block *sb)
 
 static void lfs_free_inode(struct inode *inode)
 {
+	lfs_inode_free_stack(LFS_I(inode));
 	kmem_cache_free(lfs_inode_cachep, LFS_I(inode));
 }
 
@@ -42,7 +43,7 @@ static void lfs_destroy_inode(struct inode *inode)
 {
 	struct lfs_inode *li = LFS_I(inode);
 
-	lfs_inode_free_stack(li);
+	lfs_inode_put_stack(li);
 	lfs_name_index_free(li);
 	if (li->dir_cache)
 		lfs_dir_cache_free(li->dir_cache);
