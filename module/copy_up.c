@@ -36,6 +36,7 @@ struct lfs_copy {
 	struct kstat stat;		/* its attributes */
 	enum lfs_copy_up_mode mode;
 	bool metacopy;			/* leaving the data below */
+	unsigned int prot;		/* LFS_PROT_* recorded on the copy */
 };
 
 static struct mnt_idmap *lfs_uidmap(struct lfs_fs *lfs)
@@ -302,6 +303,9 @@ static int lfs_copy_meta(struct lfs_copy *c, struct dentry *d)
 	err = lfs_copy_xattrs(c->lfs, &c->lower, d);
 	if (!err)
 		err = lfs_copy_fileattr(c, d);
+	if (!err)
+		err = lfs_prot_copy_up(c->lfs, d_inode(c->lower.dentry), d,
+				       &c->prot);
 	if (!err && !S_ISDIR(c->stat.mode))
 		err = lfs_set_origin(c->lfs, d, c->stat.ino);
 	if (!err && c->metacopy)
@@ -648,6 +652,7 @@ static int lfs_copy_up_new(struct lfs_copy *c)
 		lfs_count_link_up(c->lfs, newd, 0);
 	if (c->metacopy)
 		set_bit(LFS_I_METACOPY, &li->flags);
+	lfs_prot_remember(inode, c->prot);
 	lfs_set_upper(inode, newd);
 	lfs_copyattr(inode);
 	return 0;

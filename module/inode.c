@@ -205,13 +205,9 @@ int lfs_fileattr_get(struct dentry *dentry, struct fileattr *fa)
 	old = lfs_override_creds(inode->i_sb);
 	err = vfs_fileattr_get(real.dentry, fa);
 	lfs_revert_creds(old);
+	if (!err)
+		lfs_prot_fileattr_get(inode, fa);
 	return err;
-}
-
-static bool lfs_fileattr_protects(const struct fileattr *fa)
-{
-	return (fa->flags & (FS_APPEND_FL | FS_IMMUTABLE_FL)) ||
-	       (fa->fsx_xflags & (FS_XFLAG_APPEND | FS_XFLAG_IMMUTABLE));
 }
 
 int lfs_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
@@ -223,19 +219,17 @@ int lfs_fileattr_set(struct mnt_idmap *idmap, struct dentry *dentry,
 	int err;
 
 	/*
-	 * An append-only or immutable file's data cannot be brought up
-	 * later (that removes the metacopy marker): bring it up now.
+	 * Metadata only: append-only and immutable are a record on the
+	 * copy (protattr.c), which stays writable for copy-up and links.
 	 */
-	err = lfs_copy_up(dentry, lfs_fileattr_protects(fa) ? LFS_COPY_DATA :
-							     LFS_COPY_META);
+	err = lfs_copy_up(dentry, LFS_COPY_META);
 	if (err)
 		return err;
 	err = mnt_want_write(lfs->layers[0].mnt);
 	if (err)
 		return err;
 	old = lfs_override_creds(inode->i_sb);
-	err = vfs_fileattr_set(mnt_idmap(lfs->layers[0].mnt), lfs_upper(inode),
-			       fa);
+	err = lfs_prot_fileattr_set(lfs, inode, lfs_upper(inode), fa);
 	lfs_revert_creds(old);
 	mnt_drop_write(lfs->layers[0].mnt);
 	lfs_copyattr(inode);
@@ -370,6 +364,8 @@ static int lfs_fill_inode(struct inode *inode, struct lfs_lookup_result *res)
 		set_bit(LFS_I_REDIRECT, &li->flags);
 	if (res->metacopy)
 		set_bit(LFS_I_METACOPY, &li->flags);
+	if (res->upper)
+		lfs_prot_load(inode, res->upper);
 	set_nlink(inode, lfs_names(inode, res, real));
 	lfs_copyattr(inode);
 	return 0;
@@ -416,6 +412,7 @@ static void lfs_inode_adopt_upper(struct inode *inode,
 	if (!lfs_upper(inode)) {
 		if (res->metacopy)
 			set_bit(LFS_I_METACOPY, &li->flags);
+		lfs_prot_load(inode, res->upper);
 		lfs_set_upper(inode, dget(res->upper));
 		lfs_copyattr(inode);
 	}

@@ -34,7 +34,7 @@
 /* Inode flags of the real inode that the union inode carries too. */
 #define LFS_COPY_I_FLAGS	(S_SYNC | S_APPEND | S_IMMUTABLE)
 
-/* chattr flags a copy-up keeps (not immutable/append: we link after). */
+/* chattr flags a copy-up sets on the copy (append/immutable: a record). */
 #define LFS_COPY_FS_FLAGS	(FS_SYNC_FL | FS_NOATIME_FL | FS_NODUMP_FL | \
 				 FS_DIRSYNC_FL | FS_NOCOW_FL)
 
@@ -45,6 +45,7 @@
 #define LFS_XATTR_ORIGIN	LFS_XATTR_PREFIX "origin"
 #define LFS_XATTR_METACOPY	LFS_XATTR_PREFIX "metacopy"
 #define LFS_XATTR_LINKSUP	LFS_XATTR_PREFIX "linksup"
+#define LFS_XATTR_PROTATTR	LFS_XATTR_PREFIX "protattr"
 /* Layers written by overlayfs (docker's overlay2 driver) are read as-is. */
 #define LFS_OVL_XATTR_PREFIX	XATTR_TRUSTED_PREFIX "overlay."
 #define LFS_OVL_XATTR_OPAQUE	LFS_OVL_XATTR_PREFIX "opaque"
@@ -93,6 +94,8 @@ enum {
 	LFS_I_METACOPY,		/* upper has metadata only; data is lower[0] */
 	LFS_I_REDIRECT,		/* upper dir found its lowers by redirect */
 	LFS_I_LINKGROUP,	/* lower file with several names: i_nlink exact */
+	LFS_I_PROT_APPEND,	/* upper's protattr record says append-only */
+	LFS_I_PROT_IMMUTABLE,	/* upper's protattr record says immutable */
 };
 
 /* Per-dentry flags, in d_fsdata: facts about the name, not the inode. */
@@ -323,6 +326,20 @@ void lfs_name_index_free(struct lfs_inode *li);
 extern const struct file_operations lfs_dir_operations;
 void lfs_dir_cache_free(struct lfs_dir_cache *cache);
 int lfs_check_empty_dir(struct inode *dir);
+
+/* protattr.c */
+struct fileattr;
+unsigned int lfs_prot_from_iflags(unsigned int iflags);
+unsigned int lfs_prot_iflags(struct inode *inode);
+void lfs_prot_remember(struct inode *inode, unsigned int prot);
+void lfs_prot_load(struct inode *inode, struct dentry *upper);
+int lfs_prot_write(struct lfs_fs *lfs, struct dentry *upper,
+		   unsigned int prot);
+int lfs_prot_copy_up(struct lfs_fs *lfs, struct inode *lower,
+		     struct dentry *copy, unsigned int *prot);
+void lfs_prot_fileattr_get(struct inode *inode, struct fileattr *fa);
+int lfs_prot_fileattr_set(struct lfs_fs *lfs, struct inode *inode,
+			  struct dentry *upper, struct fileattr *fa);
 
 /* xattr.c */
 extern const struct xattr_handler * const lfs_xattr_handlers[];

@@ -79,6 +79,45 @@ int lfs_parse_origin(const char *buf, size_t len, u64 *ino)
 }
 
 /*
+ * The protection flags record: "a" (append-only) and "i" (immutable), each
+ * at most once, in any order, and nothing else (not even empty: no flags
+ * is no record).  flags gets LFS_PROT_* bits.
+ */
+int lfs_parse_protattr(const char *buf, size_t len, unsigned int *flags)
+{
+	unsigned int f = 0, bit;
+	size_t i;
+
+	if (!len || len > LFS_PROT_MAX_LEN)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (buf[i] == 'a')
+			bit = LFS_PROT_APPEND;
+		else if (buf[i] == 'i')
+			bit = LFS_PROT_IMMUTABLE;
+		else
+			return -EINVAL;
+		if (f & bit)
+			return -EINVAL;
+		f |= bit;
+	}
+	*flags = f;
+	return 0;
+}
+
+/* The record for flags into buf (LFS_PROT_MAX_LEN bytes): its length. */
+size_t lfs_format_protattr(unsigned int flags, char *buf)
+{
+	size_t len = 0;
+
+	if (flags & LFS_PROT_APPEND)
+		buf[len++] = 'a';
+	if (flags & LFS_PROT_IMMUTABLE)
+		buf[len++] = 'i';
+	return len;
+}
+
+/*
  * An opaque marker is exactly "y".  val/len are what getxattr gave for a
  * one-byte buffer: a longer value is -ERANGE, so "yes" is not opaque.
  */

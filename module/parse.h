@@ -30,6 +30,13 @@ size_t lfs_parse_lower_entry(const char *s, char *out, const char **next);
 bool lfs_parse_redirect_valid(const char *p, size_t len);
 int lfs_parse_origin(const char *buf, size_t len, u64 *ino);
 bool lfs_parse_opaque(const char *val, ssize_t len);
+
+/* Protection flags of trusted.layerfs.protattr. */
+#define LFS_PROT_APPEND		1u	/* "a" */
+#define LFS_PROT_IMMUTABLE	2u	/* "i" */
+#define LFS_PROT_MAX_LEN	2
+int lfs_parse_protattr(const char *buf, size_t len, unsigned int *flags);
+size_t lfs_format_protattr(unsigned int flags, char *buf);
 ssize_t lfs_parse_xattr_list(char *list, size_t len,
 			     bool (*keep)(const char *name));
 size_t lfs_escape_lower_entry(const char *path, char *out);

@@ -123,9 +123,12 @@ void lfs_copyattr(struct inode *inode)
 {
 	struct inode *real = lfs_real_inode(inode);
 
-	/* Immutable and append-only are enforced on the union inode. */
-	inode_set_flags(inode, real->i_flags & LFS_COPY_I_FLAGS,
-			LFS_COPY_I_FLAGS);
+	/*
+	 * Immutable and append-only are enforced on the union inode: the
+	 * real object's, and those of the upper object's record.
+	 */
+	inode_set_flags(inode, (real->i_flags & LFS_COPY_I_FLAGS) |
+			lfs_prot_iflags(inode), LFS_COPY_I_FLAGS);
 	inode->i_uid = real->i_uid;
 	inode->i_gid = real->i_gid;
 	inode->i_mode = real->i_mode;

@@ -477,7 +477,10 @@ LFS_TEST(cu, ro_fd_sees_truncate)
 
 /* ---- chattr flags (FS_IOC_GETFLAGS/SETFLAGS) ---- */
 
-LFS_WR_FIXTURE(fa, "f flagged F\nf plain P\nf g1 G\nh g2 g1", NULL, 0)
+LFS_WR_FIXTURE(fa,
+	"f flagged F\nf plain P\nf g1 G\nh g2 g1\n"
+	"d dir\nf dir/a A\nf dir/b B\nd ldir\nf ldir/a A\nf ldir/forged X",
+	NULL, 0)
 
 /* The file's chattr flags, or -errno. */
 static long get_flags(const char *path)
@@ -632,6 +635,175 @@ LFS_TEST(fa, append_only_hard_link_group)
 	ASSERT_EQ(0, lstat(M("g1"), &st));
 	EXPECT_EQ(1u, st.st_nlink);
 	EXPECT_STREQ("G+2", lfs_cat(M("g1")));
+}
+
+static int try_create(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static int neg_errno(int r)
+{
+	return r ? -errno : 0;
+}
+
+static void remount(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(fa) *self)
+{
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+}
+
+/*
+ * An immutable directory, as on ext4: no name in it may be made, removed
+ * or renamed, but its files stay writable (also those still below, which
+ * need a copy-up into it).
+ */
+static void immutable_dir(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(fa) *self, const char *d,
+			  const char *write, const char *after)
+{
+	EXPECT_TRUE(get_flags(M("%s", d)) & FS_IMMUTABLE_FL);
+	EXPECT_EQ(0, lfs_write_file(M("%s/%s", d, write), after,
+				    strlen(after)));
+	EXPECT_STREQ(after, lfs_cat(M("%s/%s", d, write)));
+	EXPECT_EQ(-EPERM, try_create(M("%s/new", d)));
+	EXPECT_EQ(-EPERM, neg_errno(mkdir(M("%s/newdir", d), 0755)));
+	EXPECT_EQ(-EPERM, neg_errno(unlink(M("%s/%s", d, write))));
+	EXPECT_EQ(-EPERM, neg_errno(rename(M("%s/%s", d, write),
+					   M("%s/moved", d))));
+	EXPECT_EQ(-EPERM, neg_errno(rename(M("%s/%s", d, write),
+					   M("moved"))));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("%s/new", d)));
+}
+
+/*
+ * chattr +i on a merged directory: its files are still writable through
+ * the union, also after a remount.  Both filesystems keep the flag in a
+ * record (trusted.*.protattr) rather than on the upper directory, which
+ * would refuse the copy-up of its files.
+ */
+LFS_TEST(fa, immutable_dir_files_stay_writable)
+{
+	if (flags_start(_metadata, self))
+		return;
+	ASSERT_EQ(0, add_flags(M("dir"), FS_IMMUTABLE_FL));
+	immutable_dir(_metadata, self, "dir", "a", "A1");
+	EXPECT_FALSE(get_flags(U("dir")) & FS_IMMUTABLE_FL);
+	EXPECT_EQ(1, lfs_has_xattr(U("dir"), lfs_priv_xattr("protattr")));
+	remount(_metadata, self);
+	immutable_dir(_metadata, self, "dir", "b", "B1");
+	EXPECT_STREQ("A1", lfs_cat(M("dir/a")));
+	ASSERT_EQ(0, del_flags(M("dir"), FS_IMMUTABLE_FL));
+	EXPECT_EQ(0, get_flags(M("dir")) & FS_IMMUTABLE_FL);
+	EXPECT_EQ(0, lfs_has_xattr(U("dir"), lfs_priv_xattr("protattr")));
+	EXPECT_EQ(0, try_create(M("dir/new")));
+	EXPECT_EQ(0, unlink(M("dir/a")));
+}
+
+/* What an immutable file refuses, through the union as on ext4. */
+static void immutable_file(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(fa) *self, const char *f,
+			   const char *data)
+{
+	EXPECT_TRUE(get_flags(M("%s", f)) & FS_IMMUTABLE_FL);
+	EXPECT_STREQ(data, lfs_cat(M("%s", f)));
+	EXPECT_EQ(-1, open(M("%s", f), O_WRONLY));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-EPERM, append_str(M("%s", f), "x"));
+	EXPECT_EQ(-EPERM, neg_errno(truncate(M("%s", f), 0)));
+	EXPECT_EQ(-EPERM, neg_errno(chmod(M("%s", f), 0600)));
+	EXPECT_EQ(-EPERM, neg_errno(unlink(M("%s", f))));
+	EXPECT_EQ(-EPERM, neg_errno(rename(M("%s", f), M("moved"))));
+	EXPECT_EQ(-EPERM, neg_errno(link(M("%s", f), M("linked"))));
+	EXPECT_EQ(-EPERM, neg_errno(setxattr(M("%s", f), "user.x", "1", 1,
+					     0)));
+	EXPECT_STREQ(data, lfs_cat(M("%s", f)));
+}
+
+/*
+ * chattr +i on a lower file: refused changes as on a plain filesystem,
+ * after a remount too; the upper copy has the record, not the flag.
+ */
+LFS_TEST(fa, immutable_file_semantics)
+{
+	if (flags_start(_metadata, self))
+		return;
+	ASSERT_EQ(0, add_flags(M("plain"), FS_IMMUTABLE_FL));
+	immutable_file(_metadata, self, "plain", "P");
+	EXPECT_FALSE(get_flags(U("plain")) & FS_IMMUTABLE_FL);
+	EXPECT_EQ(1, lfs_has_xattr(U("plain"), lfs_priv_xattr("protattr")));
+	remount(_metadata, self);
+	immutable_file(_metadata, self, "plain", "P");
+	ASSERT_EQ(0, del_flags(M("plain"), FS_IMMUTABLE_FL));
+	EXPECT_EQ(0, lfs_write_file(M("plain"), "new", 3));
+	EXPECT_STREQ("new", lfs_cat(M("plain")));
+	EXPECT_EQ(0, lfs_has_xattr(U("plain"), lfs_priv_xattr("protattr")));
+}
+
+/* chattr +a: appends only, after a remount too, kept as a record. */
+LFS_TEST(fa, append_only_semantics_after_remount)
+{
+	int pass;
+
+	if (flags_start(_metadata, self))
+		return;
+	ASSERT_EQ(0, add_flags(M("plain"), FS_APPEND_FL));
+	for (pass = 0; pass < 2; pass++) {
+		EXPECT_TRUE(get_flags(M("plain")) & FS_APPEND_FL);
+		EXPECT_EQ(0, append_str(M("plain"), "+"));
+		EXPECT_EQ(-1, open(M("plain"), O_WRONLY));
+		EXPECT_EQ(EPERM, errno);
+		EXPECT_EQ(-EPERM, neg_errno(truncate(M("plain"), 0)));
+		EXPECT_EQ(-EPERM, neg_errno(chmod(M("plain"), 0600)));
+		EXPECT_EQ(-EPERM, neg_errno(unlink(M("plain"))));
+		EXPECT_FALSE(get_flags(U("plain")) & FS_APPEND_FL);
+		EXPECT_EQ(1, lfs_has_xattr(U("plain"),
+					   lfs_priv_xattr("protattr")));
+		remount(_metadata, self);
+	}
+	EXPECT_STREQ("P++", lfs_cat(M("plain")));
+	EXPECT_EQ(0, del_flags(M("plain"), FS_APPEND_FL));
+	EXPECT_EQ(0, unlink(M("plain")));
+}
+
+/*
+ * A lower directory that is immutable in its layer: writing a file in it
+ * copies the directory up, which must stay immutable in the union.  The
+ * flags come from the lower object's real flags only: a protattr record
+ * in a lower layer is not believed, nor copied up.
+ */
+LFS_TEST(fa, immutable_lower_dir_copy_up_keeps_flag)
+{
+	const char *rec = lfs_priv_xattr("protattr");
+	int r;
+
+	ASSERT_EQ(0, lsetxattr(L0("ldir/forged"), rec, "i", 1, 0));
+	r = add_flags(L0("ldir"), FS_IMMUTABLE_FL);
+	if (r == -ENOTTY || r == -EOPNOTSUPP)
+		SKIP(return, "the base has no chattr flags");
+	ASSERT_EQ(0, r);
+	if (flags_start(_metadata, self))
+		goto out;
+	EXPECT_EQ(0, get_flags(M("ldir/forged")) & FS_IMMUTABLE_FL);
+	immutable_dir(_metadata, self, "ldir", "a", "A1");
+	EXPECT_EQ(0, lfs_write_file(M("ldir/forged"), "Y", 1));
+	EXPECT_EQ(0, lfs_has_xattr(U("ldir/forged"), rec));
+	EXPECT_FALSE(get_flags(U("ldir")) & FS_IMMUTABLE_FL);
+	EXPECT_EQ(1, lfs_has_xattr(U("ldir"), rec));
+	remount(_metadata, self);
+	immutable_dir(_metadata, self, "ldir", "a", "A2");
+	EXPECT_STREQ("Y", lfs_cat(M("ldir/forged")));
+out:
+	/* The lowers unchanged; then the flag goes, so they can be removed. */
+	EXPECT_EQ(0, lfs_wr_check_lowers(&self->w));
+	EXPECT_EQ(0, del_flags(L0("ldir"), FS_IMMUTABLE_FL));
+	EXPECT_EQ(0, lfs_wr_snapshot(&self->w));
 }
 
 TEST_HARNESS_MAIN

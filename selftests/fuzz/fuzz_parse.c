@@ -72,6 +72,22 @@ static void fuzz_opaque(const char *p, size_t len)
 	assert(lfs_parse_opaque(p, got) == (len == 1 && p[0] == 'y'));
 }
 
+/* A record parses only as what formatting its flags gives back. */
+static void fuzz_protattr(const char *p, size_t len)
+{
+	unsigned int flags = 0;
+	char back[LFS_PROT_MAX_LEN];
+	size_t n;
+
+	if (lfs_parse_protattr(p, len, &flags))
+		return;
+	assert(flags && !(flags & ~(LFS_PROT_APPEND | LFS_PROT_IMMUTABLE)));
+	n = lfs_format_protattr(flags, back);
+	assert(n == len);
+	for (size_t i = 0; i < len; i++)
+		assert(memchr(back, p[i], n));
+}
+
 static bool keep_public(const char *name)
 {
 	return strncmp(name, "trusted.layerfs.", 16) &&
@@ -156,6 +172,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		break;
 	case 3:
 		fuzz_opaque(s, size - 1);
+		fuzz_protattr(s, size - 1);
 		break;
 	case 4:
 		fuzz_xattr_list(s, size - 1);

@@ -66,6 +66,17 @@ static void test_origin(const char *p, int want_err, unsigned long long want)
 	check(want_err ? err == -EINVAL : (!err && ino == want), what);
 }
 
+static void test_protattr(const char *p, int want_err, unsigned int want)
+{
+	unsigned int flags = 0;
+	char what[300];
+	int err = lfs_parse_protattr(p, strlen(p), &flags);
+
+	snprintf(what, sizeof(what), "protattr \"%s\" %s", p,
+		 want_err ? "refused" : "parsed");
+	check(want_err ? err == -EINVAL : (!err && flags == want), what);
+}
+
 static bool keep(const char *name)
 {
 	return strncmp(name, "trusted.layerfs.", 16) != 0;
@@ -139,6 +150,14 @@ int main(void)
 	test_origin("", 1, 0);
 	test_origin("12a", 1, 0);
 	test_origin("-1", 1, 0);
+	test_protattr("a", 0, LFS_PROT_APPEND);
+	test_protattr("i", 0, LFS_PROT_IMMUTABLE);
+	test_protattr("ia", 0, LFS_PROT_APPEND | LFS_PROT_IMMUTABLE);
+	test_protattr("ai", 0, LFS_PROT_APPEND | LFS_PROT_IMMUTABLE);
+	test_protattr("", 1, 0);
+	test_protattr("aa", 1, 0);
+	test_protattr("x", 1, 0);
+	test_protattr("aix", 1, 0);
 	test_origin(" 1", 1, 0);
 
 	check(lfs_parse_opaque("y", 1), "opaque \"y\"");
