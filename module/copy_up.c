@@ -351,13 +351,40 @@ u64 lfs_links_up(struct lfs_fs *lfs, struct dentry *upper)
 	return n;
 }
 
-static int lfs_set_links_up(struct lfs_fs *lfs, struct dentry *upper, u64 n)
+/*
+ * The lower file's link count when the copy was made, recorded so that
+ * the mount can tell an index entry whose names are all gone without
+ * finding the lower file (lfs_index_cleanup()).  No record or a bad one
+ * reads as 0: unknown.
+ */
+u64 lfs_lower_links(struct lfs_fs *lfs, struct dentry *upper)
+{
+	const struct cred *old;
+	char buf[24];
+	ssize_t len;
+	u64 n = 0;
+
+	old = lfs_compat_override_creds(lfs->creator_cred);
+	len = lfs_getxattr_real(&lfs->layers[0], upper, LFS_XATTR_LOWERLINKS,
+				buf, sizeof(buf));
+	lfs_compat_revert_creds(old);
+	if (len <= 0 || lfs_parse_origin(buf, len, &n))
+		n = 0;
+	return n;
+}
+
+static int lfs_set_count(struct lfs_fs *lfs, struct dentry *upper,
+			 const char *name, u64 n)
 {
 	char buf[24];
 
 	snprintf(buf, sizeof(buf), "%llu", n);
-	return lfs_setxattr_real(lfs, upper, LFS_XATTR_LINKSUP, buf,
-				 strlen(buf));
+	return lfs_setxattr_real(lfs, upper, name, buf, strlen(buf));
+}
+
+static int lfs_set_links_up(struct lfs_fs *lfs, struct dentry *upper, u64 n)
+{
+	return lfs_set_count(lfs, upper, LFS_XATTR_LINKSUP, n);
 }
 
 /*
@@ -382,6 +409,9 @@ static int lfs_copy_index(struct lfs_copy *c, struct dentry *copy)
 	if (!lfs_copy_has_links(c))
 		return 0;
 	err = lfs_set_links_up(c->lfs, copy, 0);
+	if (!err)
+		err = lfs_set_count(c->lfs, copy, LFS_XATTR_LOWERLINKS,
+				    c->stat.nlink);
 	if (!err)
 		err = lfs_index_add(c->lfs, copy, d_inode(c->lower.dentry));
 	return err;

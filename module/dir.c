@@ -570,6 +570,8 @@ static int lfs_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 	old = lfs_override_creds(dir->i_sb);
 	below = lfs_name_below(dir, &dentry->d_name);
 	err = below < 0 ? below : lfs_remove_locked(lfs, dir, dentry, below);
+	if (!err && !is_dir)
+		lfs_index_drop_orphan(lfs, inode);
 	lfs_revert_creds(old);
 	mnt_drop_write(lfs->layers[0].mnt);
 	if (err)
@@ -912,6 +914,8 @@ static int lfs_rename(struct mnt_idmap *idmap, struct inode *olddir,
 	err = lfs_rename_prepare(&r, &rflags);
 	if (!err)
 		err = lfs_rename_real(&r, rflags);
+	if (!err && overwrite && !d_is_dir(new))
+		lfs_index_drop_orphan(r.lfs, d_inode(new));
 	lfs_revert_creds(old_cred);
 	mnt_drop_write(r.lfs->layers[0].mnt);
 	if (err)

@@ -45,6 +45,7 @@
 #define LFS_XATTR_ORIGIN	LFS_XATTR_PREFIX "origin"
 #define LFS_XATTR_METACOPY	LFS_XATTR_PREFIX "metacopy"
 #define LFS_XATTR_LINKSUP	LFS_XATTR_PREFIX "linksup"
+#define LFS_XATTR_LOWERLINKS	LFS_XATTR_PREFIX "lowerlinks"
 #define LFS_XATTR_PROTATTR	LFS_XATTR_PREFIX "protattr"
 /* Layers written by overlayfs (docker's overlay2 driver) are read as-is. */
 #define LFS_OVL_XATTR_PREFIX	XATTR_TRUSTED_PREFIX "overlay."
@@ -241,6 +242,7 @@ int lfs_index_add(struct lfs_fs *lfs, struct dentry *upper,
 		  struct inode *lower);
 void lfs_index_remove(struct lfs_fs *lfs, struct dentry *upper,
 		      struct inode *lower);
+void lfs_index_drop_orphan(struct lfs_fs *lfs, struct inode *inode);
 void lfs_workdir_release(struct lfs_fs *lfs);
 int lfs_work_cleanup(struct lfs_fs *lfs, struct dentry *dir, int depth);
 
@@ -271,6 +273,7 @@ int lfs_copy_up_for_open(struct dentry *dentry, int flags);
 int lfs_copy_data_up(struct dentry *dentry);
 int lfs_copy_data_up_locked(struct lfs_fs *lfs, struct inode *inode);
 u64 lfs_links_up(struct lfs_fs *lfs, struct dentry *upper);
+u64 lfs_lower_links(struct lfs_fs *lfs, struct dentry *upper);
 
 /* dir.c */
 extern const struct inode_operations lfs_dir_inode_operations;

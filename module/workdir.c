@@ -273,6 +273,93 @@ static int lfs_probe_whiteout(struct fs_context *fc, struct lfs_fs *lfs)
 	return lfs_probe_err(err);
 }
 
+/*
+ * An index entry serves no name when its copy has no other link (no
+ * upper name) and every lower name of the group was copied up (the count
+ * of names copied up reached the lower link count below): each of them
+ * then left the union as an upper link.  The count never runs ahead of
+ * the links made, so a crash cannot make a group look gone early; a
+ * lower name hidden by a higher lower layer is never copied up, and
+ * keeps its group's entry.
+ */
+static bool lfs_index_serves_none(struct lfs_fs *lfs, struct dentry *entry,
+				  u64 below)
+{
+	if (d_is_dir(entry) || d_inode(entry)->i_nlink != 1 || below < 2)
+		return false;
+	return lfs_links_up(lfs, entry) >= below;
+}
+
+/*
+ * The last name of a hard-link group left the union: remove its index
+ * entry.  Called after that removal reached the upper layer; a crash in
+ * between leaves an entry that the next mount removes (lfs_index_cleanup).
+ * Caller overrides creds and holds write access to the upper layer.
+ */
+void lfs_index_drop_orphan(struct lfs_fs *lfs, struct inode *inode)
+{
+	struct lfs_inode *li = LFS_I(inode);
+	struct dentry *upper = lfs_upper(inode);
+	struct inode *lower;
+
+	if (!upper || !li->numlower || !lfs->indexdir ||
+	    !test_bit(LFS_I_LINKGROUP, &li->flags))
+		return;
+	lower = d_inode(li->lower[0].dentry);
+	mutex_lock(&li->lock);
+	if (lfs_index_serves_none(lfs, upper, lower->i_nlink))
+		lfs_index_remove(lfs, upper, lower);
+	mutex_unlock(&li->lock);
+}
+
+/* One entry of the index at mount: removed if it serves no name. */
+static int lfs_index_check_entry(struct lfs_fs *lfs, const struct lfs_name *n)
+{
+	struct inode *dir = d_inode(lfs->indexdir);
+	struct dentry *d;
+	int err = 0;
+
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	d = lookup_one(lfs_upper_idmap(lfs), n->name, lfs->indexdir, n->len);
+	if (IS_ERR(d)) {
+		err = PTR_ERR(d);
+	} else {
+		if (d_is_positive(d) &&
+		    lfs_index_serves_none(lfs, d, lfs_lower_links(lfs, d)))
+			err = lfs_do_unlink(lfs, dir, d);
+		dput(d);
+	}
+	inode_unlock(dir);
+	return err;
+}
+
+/*
+ * At mount: remove the index entries whose names are all gone, left by a
+ * crash between the last name's removal and its entry's.  Without the
+ * lower link count recorded at copy-up (an entry made before that record
+ * existed) an entry is kept: only the lower file could tell.  A failure
+ * here costs space, not correctness: reported, and the mount goes on.
+ */
+static void lfs_index_cleanup(struct lfs_fs *lfs)
+{
+	struct path path = { .mnt = lfs->layers[0].mnt,
+			     .dentry = lfs->indexdir };
+	struct lfs_name *n;
+	LIST_HEAD(names);
+	int err;
+
+	err = lfs_list_dir(&path, &names);
+	list_for_each_entry(n, &names, list) {
+		err = lfs_index_check_entry(lfs, n);
+		if (err)
+			break;
+	}
+	lfs_free_names(&names);
+	if (err)
+		pr_warn("layerfs: cannot clean the index of \"%s\" (error %d)\n",
+			lfs->config.workdir, err);
+}
+
 static int lfs_workdir_prepare(struct fs_context *fc, struct lfs_fs *lfs)
 {
 	struct dentry *work;
@@ -310,6 +397,7 @@ static int lfs_workdir_prepare(struct fs_context *fc, struct lfs_fs *lfs)
 	if (IS_ERR(work))
 		return PTR_ERR(work);
 	lfs->indexdir = work;
+	lfs_index_cleanup(lfs);
 	if (!lfs->config.is_volatile)
 		return 0;
 

@@ -8,6 +8,7 @@
  * pins the windows too narrow for it to hit reliably.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -83,6 +84,62 @@ LFS_TEST(cs, hardlink_copy_up_index_step_fails)
 	ASSERT_EQ(0, append(M("h2"), "+2"));
 	EXPECT_STREQ(werr ? "linked+2" : "linked+1+2", lfs_cat(M("h1")));
 	EXPECT_STREQ(lfs_cat(M("h1")), lfs_cat(M("h2")));
+}
+
+/* Copies of files in the index (overlay also indexes directories there). */
+static int index_files(const char *index)
+{
+	DIR *d = opendir(index);
+	struct dirent *e;
+	struct stat st;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (!fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISREG(st.st_mode))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * The index entry of a hard-link group goes after the group's last name.
+ * If removing the entry cannot be done, as after a crash before that
+ * step, the names are gone all the same and the next mount removes the
+ * entry, which serves no name any more.  overlayfs changes its index
+ * before the name and refuses the unlink instead: there each name is
+ * gone if and only if its unlink succeeded, and the entry stays as long
+ * as a name does.
+ */
+LFS_TEST(cs, hardlink_index_removal_step_fails)
+{
+	const char *index = D("w/index");
+	int err, gone1, gone2;
+
+	if (access(index, F_OK))
+		SKIP(return, "no %s (index off)", index);
+	ASSERT_EQ(0, append(M("h1"), "+1"));
+	err = immutable(index, 1);
+	if (err == -EOPNOTSUPP || err == -ENOTTY)
+		SKIP(return, "the base filesystem has no immutable flag");
+	ASSERT_EQ(0, err) TH_LOG("chattr +i %s: %s", index, strerror(-err));
+	gone1 = !unlink(M("h1"));
+	gone2 = !unlink(M("h2"));
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+	ASSERT_EQ(0, immutable(index, 0));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	if (LAYERFS) {
+		EXPECT_TRUE(gone1 && gone2);
+	}
+	EXPECT_EQ(gone1 ? -ENOENT : S_IFREG, lfs_ftype(M("h1")));
+	EXPECT_EQ(gone2 ? -ENOENT : S_IFREG, lfs_ftype(M("h2")));
+	if (!gone1)
+		EXPECT_STREQ("linked+1", lfs_cat(M("h1")));
+	if (!gone2)
+		EXPECT_STREQ("linked+1", lfs_cat(M("h2")));
+	EXPECT_EQ(gone1 && gone2 ? 0 : 1, index_files(index));
 }
 
 TEST_HARNESS_MAIN

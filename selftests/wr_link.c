@@ -6,6 +6,7 @@
  * overlayfs does it with index=on), also across a remount.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -287,6 +288,96 @@ LFS_TEST(hl, group_nlink_unlink_before_copy_up)
 	group_nlink(_metadata, self, left, 2);
 	EXPECT_STREQ("linked", lfs_cat(M("h2")));
 	EXPECT_STREQ("linked", lfs_cat(L0("d/h3")));
+}
+
+/*
+ * Copies of files held in the index of the work directory.  overlay
+ * (index=on) indexes copied-up directories there too, which layerfs does
+ * not have: only regular files are compared.
+ */
+static int index_entries(FIXTURE_DATA(hl) *self)
+{
+	const char *dir = D("w/index");
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat st;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (!fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISREG(st.st_mode))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void remount(struct __test_metadata *_metadata, FIXTURE_DATA(hl) *self)
+{
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+}
+
+/*
+ * The index entry of a copied-up hard-link group goes with the group's
+ * last name (unlink or a rename over it), and is kept as long as a
+ * lower name still needs it, across a remount.
+ */
+LFS_TEST(hl, index_gone_with_last_name)
+{
+	append(_metadata, M("h1"), "+");
+	ASSERT_EQ(0, unlink(M("h1")));
+	remount(_metadata, self);
+	EXPECT_EQ(1, index_entries(self));
+	EXPECT_STREQ("linked+", lfs_cat(M("h2")));
+	EXPECT_STREQ("linked+", lfs_cat(M("d/h3")));
+	ASSERT_EQ(0, unlink(M("h2")));
+	EXPECT_EQ(1, index_entries(self));
+	ASSERT_EQ(0, rename(M("n"), M("d/h3")));
+	EXPECT_EQ(0, index_entries(self));
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+	EXPECT_EQ(0, index_entries(self));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	EXPECT_EQ(0, index_entries(self));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("h1")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("h2")));
+	EXPECT_STREQ("data", lfs_cat(M("d/h3")));
+}
+
+/* The same when the only copies were those the unlinks made. */
+LFS_TEST(hl, index_gone_after_unlinks_alone)
+{
+	ASSERT_EQ(0, unlink(M("h2")));
+	ASSERT_EQ(0, unlink(M("d/h3")));
+	EXPECT_EQ(1, index_entries(self));
+	ASSERT_EQ(0, unlink(M("h1")));
+	EXPECT_EQ(0, index_entries(self));
+	remount(_metadata, self);
+	EXPECT_EQ(0, index_entries(self));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("h1")));
+	EXPECT_STREQ("linked", lfs_cat(L0("h1")));
+}
+
+/*
+ * A cut after the last name's removal reached the upper layer and before
+ * the index entry went: the next mount removes the entry.  Made by hand:
+ * the last name's upper link is replaced by a whiteout while unmounted.
+ */
+LFS_TEST(hl, index_orphan_removed_at_mount)
+{
+	append(_metadata, M("h1"), "+");
+	ASSERT_EQ(0, unlink(M("h2")));
+	ASSERT_EQ(0, unlink(M("d/h3")));
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+	ASSERT_EQ(1, index_entries(self));
+	ASSERT_EQ(0, unlink(U("h1")));
+	ASSERT_EQ(0, lfs_whiteout(U("h1")));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	EXPECT_EQ(0, index_entries(self));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("h1")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("h2")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("d/h3")));
 }
 
 TEST_HARNESS_MAIN
