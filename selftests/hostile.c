@@ -235,7 +235,7 @@ static const struct hval hvals[] = {
 #define NVALS	(sizeof(hvals) / sizeof(hvals[0]))
 
 static const char * const markers[] = {
-	"opaque", "redirect", "origin", "metacopy",
+	"opaque", "redirect", "origin", "metacopy", "protattr",
 };
 #define NMARKERS	(sizeof(markers) / sizeof(markers[0]))
 
@@ -309,7 +309,7 @@ LFS_TEST(h, private_xattr_values)
 	if (LF) {
 		EXPECT_EQ(1, lfs_listed(MR, "d_redirect_empty"));
 		EXPECT_EQ(1, lfs_listed(MR, "f_metacopy_empty"));
-		EXPECT_EQ(4 * 2 * (int)NVALS, lfs_count(MR));
+		EXPECT_EQ((int)NMARKERS * 2 * (int)NVALS, lfs_count(MR));
 	}
 	UMOUNT_OK();
 }
