@@ -144,6 +144,7 @@ int lfs_prot_fileattr_set(struct lfs_fs *lfs, struct inode *inode,
 			  struct dentry *upper, struct fileattr *fa)
 {
 	struct mnt_idmap *idmap = mnt_idmap(lfs->layers[0].mnt);
+	unsigned int was = lfs_prot_from_iflags(lfs_prot_iflags(inode));
 	unsigned int prot;
 	bool real_prot;
 	int err;
@@ -162,6 +163,9 @@ int lfs_prot_fileattr_set(struct lfs_fs *lfs, struct inode *inode,
 		err = lfs_prot_write(lfs, upper, prot);
 		if (!err)
 			err = vfs_fileattr_set(idmap, upper, fa);
+		/* A refused chattr changes nothing: the old record back. */
+		if (err && prot != was)
+			lfs_prot_write(lfs, upper, was);
 	}
 	/* What is on disk now, whichever step failed. */
 	lfs_prot_remember(inode, lfs_prot_read(lfs, upper));
