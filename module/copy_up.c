@@ -632,9 +632,10 @@ static int lfs_link_up(struct lfs_copy *c)
 	int err;
 
 	/*
-	 * An append-only or immutable file cannot get another link; nor can
-	 * its names be removed or renamed, so the shared upper inode serves
-	 * this name from below until the flag goes.
+	 * An upper file made append-only or immutable outside the union
+	 * (through it, the flags are a record: protattr.c) cannot get
+	 * another link; nor can its names be removed or renamed, so the
+	 * shared upper inode serves this name from below until the flag goes.
 	 */
 	if (IS_APPEND(d_inode(upper)) || IS_IMMUTABLE(d_inode(upper)))
 		return 0;
