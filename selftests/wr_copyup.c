@@ -806,4 +806,36 @@ out:
 	EXPECT_EQ(0, lfs_wr_snapshot(&self->w));
 }
 
+/*
+ * An upper directory given a real +i outside the union (the union not
+ * mounted) is immutable in the union and, since its lower files can no
+ * longer be copied up into it, read-only there (both filesystems); a
+ * chattr -i through the union clears it.  A guard of the documented
+ * choice (Documentation/layerfs.rst), not a regression test.
+ */
+LFS_TEST(fa, real_flag_on_upper_dir_honoured)
+{
+	long f;
+
+	if (flags_start(_metadata, self))
+		return;
+	ASSERT_EQ(0, lfs_write_file(M("dir/a"), "A1", 2));
+	ASSERT_EQ(0, lfs_umount(&self->w.c));
+	ASSERT_EQ(0, add_flags(U("dir"), FS_IMMUTABLE_FL));
+	ASSERT_EQ(0, lfs_wr_mount(&self->w));
+	EXPECT_TRUE(get_flags(M("dir")) & FS_IMMUTABLE_FL);
+	EXPECT_EQ(-EPERM, try_create(M("dir/new")));
+	EXPECT_EQ(-EPERM, lfs_write_file(M("dir/b"), "B1", 2));
+	EXPECT_STREQ("B", lfs_cat(M("dir/b")));
+	EXPECT_EQ(0, lfs_write_file(M("dir/a"), "A2", 2));
+	EXPECT_EQ(0, del_flags(M("dir"), FS_IMMUTABLE_FL));
+	f = get_flags(U("dir"));
+	EXPECT_LE(0, f);
+	if (f > 0 && (f & FS_IMMUTABLE_FL))
+		del_flags(U("dir"), FS_IMMUTABLE_FL);
+	EXPECT_EQ(0, f & FS_IMMUTABLE_FL);
+	EXPECT_EQ(0, lfs_write_file(M("dir/b"), "B1", 2));
+	EXPECT_EQ(0, try_create(M("dir/new")));
+}
+
 TEST_HARNESS_MAIN
