@@ -17,12 +17,12 @@
 # environment:
 #   FSTESTS_FSTYPES  default "overlay layerfs"
 #   FSTESTS_ARGS     arguments to ./check, default "overlay/* -g generic/quick"
-#   FSTESTS_BUDGET   minutes per filesystem type after which no further
-#                    chunk of 4 tests starts (default 0: no limit); the
-#                    tests not reached are listed in the report
+#   FSTESTS_BUDGET   minutes per filesystem type after which ./check is
+#                    stopped (default 0: no limit); the tests finished are
+#                    reported, those not reached are listed
 #   FSTESTS_TIMEOUT  seconds per VM, default 14400
 # Results: .cache/fstests/<fstype>/results/<fstype>/part-NNN/ (xunit
-# result.xml, check.log, *.out.bad, *.full; one part per chunk of tests),
+# result.xml, check.log, *.out.bad, *.full),
 # the VM logs in .cache/fstests/<fstype>/, and the report
 # (scripts/fstests-report.py) in .cache/fstests/report.txt.  Exit status:
 # non-zero when a VM run was not clean (kernel report, rmmod, timeout) or
