@@ -76,7 +76,7 @@ for fstype in ${FSTESTS_FSTYPES:-overlay layerfs}; do
 	} > "$cmd"
 	echo "fstests: $fstype: ./check -overlay $args"
 	LFS_VM_DIR=$out/$fstype LFS_VM_SKIPMOD=$skip \
-		LFS_VM_DISKS="test:6G scratch:6G" \
+		LFS_VM_DISKS="test:10G scratch:10G" \
 		LFS_VM_TIMEOUT=${FSTESTS_TIMEOUT:-14400} \
 		"$top/scripts/rootfs-vm.sh" "$cmd" xfstests="$src" || rc=1
 done
