@@ -11,6 +11,10 @@
 #                   and overlayfs in turn (LFS_CRASH_ROUNDS, LFS_CRASH_SEED)
 #   make stress     the stress test alone, long: LFS_STRESS_SECONDS (default
 #                   300) on layerfs and overlay, each on tmpfs and ext4
+#   make fstests FSTESTS=/path/to/xfstests
+#                   xfstests (overlay tests, generic/quick) on overlayfs and
+#                   on layerfs in the Debian root filesystem VM; long, never
+#                   part of make check (scripts/fstests.sh)
 #   make setup      install build/test dependencies (idempotent)
 #   make module | checkpatch | sparse | vm-shell | clean
 #
@@ -31,7 +35,7 @@ SUBMAKE = $(MAKE) --no-print-directory
 MOD_SRCS = $(filter-out %.mod.c,$(wildcard module/*.c module/*.h))
 
 .PHONY: all build module userspace selftests setup check check-debug demo \
-	vm-shell bench stress crash checkpatch sparse clean need-kdir
+	vm-shell bench stress crash fstests checkpatch sparse clean need-kdir
 
 # Public entry points run setup first, then re-enter make so that KDIR is
 # looked up after setup has installed the headers.
@@ -84,6 +88,11 @@ crash:
 	@LFS_CRASH_ROUNDS=$${LFS_CRASH_ROUNDS:-20} \
 		LFS_CRASH_FSTYPES="$${LFS_CRASH_FSTYPES:-layerfs overlay}" \
 		scripts/crash-test.sh
+
+# xfstests' ./check -overlay on overlayfs and on layerfs, compared; the
+# checkout is the caller's (FSTESTS=DIR), never part of this tree.
+fstests:
+	@MAKE="$(MAKE)" FSTESTS="$(FSTESTS)" scripts/fstests.sh
 
 setup:
 	@scripts/setup.sh

@@ -6,7 +6,9 @@
 # line printed is `N passed, N failed` (`, N skipped` when any); the exit
 # status is non-zero on any failure.
 #
-# Host-side tests: scripts/tests/scan-test.sh (the VM log scanner), and
+# Host-side tests: scripts/tests/scan-test.sh (the VM log scanner),
+# scripts/tests/fstests-test.sh (make fstests' argument check and report,
+# no VM), and
 # hooks run when the sub-Makefile has the target:
 #   make -C userspace test       (the runner's unit tests)
 #   make -C selftests/fuzz check (parser unit tests and a short fuzz run)
@@ -114,6 +116,7 @@ run_counted() {	# LABEL LOG COMMAND...
 	[ "$f" = 0 ] || failures+=("host tests: $label ($log)")
 }
 run_counted "VM log scanner self-test" "$logs/scan-test.log" "$top/scripts/tests/scan-test.sh"
+run_counted "make fstests host side self-test" "$logs/fstests-test.log" "$top/scripts/tests/fstests-test.sh"
 for hook in "userspace test" "selftests/fuzz check"; do
 	set -- $hook
 	dir=$1 target=$2

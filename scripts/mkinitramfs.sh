@@ -25,7 +25,6 @@ out=${1:?usage: mkinitramfs.sh OUT.cpio.gz}
 : "${KVER:?KVER must be set}"
 module=${LFS_MODULE:-$top/module/layerfs.ko}
 xattr=${LFS_XATTR:-$top/.cache/vm/lfs-xattr}
-moddir=${LFS_MODROOT:-}/lib/modules/$KVER
 
 root=$(dirname "$out")/initramfs.root
 rm -rf "$root"
@@ -54,44 +53,10 @@ nogroup:x:65534:
 EOF
 echo layerfs-vm > etc/hostname
 
-# Kernel modules: the distro's, decompressed, with their dependencies
-# (modules.dep lists a module's dependencies; load the last one first).
-: > lib/modules/load-order
-declare -A have=()
-modpath() {	# module name -> path relative to $moddir
-	local n=${1//-/_} alt=${1//_/-}
-	grep -m1 -E "^(.*/)?($n|$alt)\.ko(\.xz|\.gz|\.zst)?:" "$moddir/modules.dep" |
-		cut -d: -f1
-}
-add_distro_module() {	# relative path in modules.dep
-	local rel=$1 deps dep i name
-	name=$(basename "$rel"); name=${name%%.ko*}
-	[ -z "${have[$name]:-}" ] || return 0
-	have[$name]=1
-	deps=$(grep -E "^$rel:" "$moddir/modules.dep" | cut -d: -f2)
-	# shellcheck disable=SC2206
-	local arr=($deps)
-	for ((i = ${#arr[@]} - 1; i >= 0; i--)); do
-		add_distro_module "${arr[i]}"
-	done
-	case "$rel" in
-	*.xz) xz -dc "$moddir/$rel" > "lib/modules/$name.ko" ;;
-	*.gz) gzip -dc "$moddir/$rel" > "lib/modules/$name.ko" ;;
-	*.zst) zstd -qdc "$moddir/$rel" > "lib/modules/$name.ko" ;;
-	*) cp "$moddir/$rel" "lib/modules/$name.ko" ;;
-	esac
-	echo "$name.ko" >> lib/modules/load-order
-}
-add_named_module() {	# module name; silently fine when built in
-	local rel
-	rel=$(modpath "$1")
-	if [ -n "$rel" ]; then
-		add_distro_module "$rel"
-	elif ! grep -qE "/${1//-/_}\.ko$|/${1//_/-}\.ko$" "$moddir/modules.builtin"; then
-		echo "mkinitramfs: module $1 not found for $KVER" >&2
-		exit 1
-	fi
-}
+# Kernel modules: the distro's, decompressed, with their dependencies.
+# shellcheck source=scripts/vm-modules.sh
+. "$top/scripts/vm-modules.sh"
+vm_modules_init lib/modules
 add_named_module virtio_blk
 add_named_module overlay
 # wr_eio: an ext4 on dm-flakey over a loop device, to inject EIO.
@@ -100,11 +65,7 @@ add_named_module dm-flakey
 # wr_reflink: an xfs (it can clone) on a loop device.
 add_named_module xfs
 if [ -f "$module" ]; then
-	for dep in $(modinfo -F depends "$module" | tr , ' '); do
-		add_named_module "$dep"
-	done
-	cp "$module" lib/modules/layerfs.ko
-	echo layerfs.ko >> lib/modules/load-order
+	add_module_file "$module" layerfs.ko
 else
 	echo "mkinitramfs: $module not built; the VM will run without it" >&2
 fi

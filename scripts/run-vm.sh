@@ -31,28 +31,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-check}
 case "$mode" in check|demo|shell) ;; *) echo "usage: $0 check|demo|shell" >&2; exit 2 ;; esac
 
-if [ -z "${KVER:-}" ]; then
-	if [ -n "${LFS_MODROOT:-}" ]; then
-		KVER=$(ls -d "$LFS_MODROOT"/lib/modules/*/ 2>/dev/null | sort -V | tail -n1)
-		KVER=$(basename "$KVER")
-	else
-		KVER=$(ls -d /lib/modules/6.12*-cloud-amd64 2>/dev/null | sort -V | tail -n1)
-		KVER=${KVER##*/}
-	fi
-fi
-export KVER
-kernel=${LFS_KERNEL:-/boot/vmlinuz-$KVER}
-[ -r "$kernel" ] || { echo "run-vm: $kernel not found (run make setup)" >&2; exit 1; }
-
-vm=${LFS_VM_DIR:-$top/.cache/vm}
-mkdir -p "$vm"
-vm=$(cd "$vm" && pwd)
-# One VM per directory at a time: a second run in the same tree waits.
-exec 9>"$vm/.lock"
-if ! flock -n 9; then
-	echo "run-vm: another VM is using $vm; waiting (set LFS_VM_DIR to run in parallel)"
-	flock 9
-fi
+# shellcheck source=scripts/vm-common.sh
+. "$top/scripts/vm-common.sh"
+vm_kernel
+vm_workdir "$top/.cache/vm"
 rm -f "$vm/console.log" "$vm/output.log" "$vm/qemu.log" "$vm/counts"
 
 # The static xattr helper (busybox has no setfattr).
@@ -91,12 +73,9 @@ append="console=ttyS0 quiet panic=-1 slub_debug=FZPU kfence.sample_interval=100 
 [ -n "${LFS_RUN_BASES:-}" ] && append="$append lfs.bases=$(echo $LFS_RUN_BASES | tr ' ' ,)"
 # Seconds per test binary (run.sh's default: 900); slow kernels need more.
 [ -n "${LFS_RUN_LIMIT:-}" ] && append="$append lfs.limit=$LFS_RUN_LIMIT"
-qemu=(qemu-system-x86_64 -m "${LFS_VM_MEM:-1024}" -smp 2 -nographic -no-reboot
-	-monitor none
-	-kernel "$kernel" -initrd "$vm/initramfs.cpio.gz" -append "$append"
-	-drive "file=$vm/scratch.img,if=virtio,format=raw"
-	-drive "file=$vm/layers.img,if=virtio,format=raw"
-	-serial "file:$vm/console.log")
+vm_qemu "$vm/initramfs.cpio.gz" "$append"
+qemu+=(-drive "file=$vm/scratch.img,if=virtio,format=raw"
+	-drive "file=$vm/layers.img,if=virtio,format=raw")
 timeout=${LFS_VM_TIMEOUT:-900}
 
 # One boot in check mode: the selftests, progress on stdout.
