@@ -2,7 +2,7 @@
 /* layerctl help texts. */
 #include <stdio.h>
 #include <string.h>
-#include "lfs.h"
+#include "cmd.h"
 
 static const struct {
 	const char *cmd, *text;

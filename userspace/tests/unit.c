@@ -19,7 +19,12 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-#include "lfs.h"
+#include "cmd.h"
+#include "diff.h"
+#include "layer.h"
+#include "mount.h"
+#include "oci.h"
+#include "secure.h"
 #include "tap.h"
 
 const char *lfs_prog = "unit_tests";
