@@ -34,7 +34,5 @@ int cmd_commit(struct gopts *g, int argc, char **argv);
 
 /* help texts: print and return 0 */
 int help_for(const char *cmd, int argc, char **argv);
-/* the exit status of a failed command (125, 126, 127 for container start-up) */
-extern int lfs_fail_code;
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "runtime.h"
 
 const char *lfs_prog = "layerctl";
 

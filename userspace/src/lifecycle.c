@@ -28,7 +28,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/openat2.h>
-#include "cmd.h"
 #include "mount.h"
 #include "runtime.h"
 #include "secure.h"

@@ -65,6 +65,8 @@ int runtime_delete(struct runtime *rt, const char *id, bool force);
 int runtime_exec(struct runtime *rt, const char *id, const char *process_json);
 
 /* ---- lifecycle.c ---- */
+/* the exit status of a failed command (125, 126, 127 for container start-up) */
+extern int lfs_fail_code;
 /* New container from @o; its name (allocated) or NULL. */
 char *ctr_create(struct store *st, const struct ctr_opts *o);
 /*

@@ -15,6 +15,7 @@ export B T SCRATCH
 run_all() {
 	echo "# unit tests"
 	"$B/unit_tests" "$SCRATCH/unit" || echo "not ok - unit_tests exited with status $?"
+	sh "$T/layering.sh"
 	for t in "$T"/cli-*.sh; do
 		[ -f "$t" ] || continue
 		# the container tests run once on each OCI runtime
