@@ -22,7 +22,7 @@ run_all() {
 		rts=-
 		grep -q '^# per-runtime' "$t" && rts=${LFS_RUNTIMES:-crun runc}
 		for rt in $rts; do
-			echo "# $(basename "$t")${rt#-}"
+			echo "# $(basename "$t") ${rt#-}"
 			[ "$rt" = - ] || export LAYERFS_RUNTIME=$rt
 			sh "$t" || echo "not ok - $(basename "$t") ${rt#-} exited with status $?"
 		done
