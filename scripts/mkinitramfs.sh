@@ -86,7 +86,9 @@ fi
 # Host programs the tests use when present (their libraries follow below);
 # mke2fs makes wr_eio's ext4 (busybox's makes only ext2), mkfs.xfs
 # wr_reflink's xfs.
-for tool in zstd mke2fs mkfs.xfs; do
+# crun and runc run layerctl's containers (userspace/tests run the runner
+# suite on each).
+for tool in zstd mke2fs mkfs.xfs crun runc; do
 	if p=$(command -v "$tool" 2>/dev/null) && [ ! -e "usr/bin/$tool" ]; then
 		cp -L "$p" "usr/bin/$tool"
 	fi

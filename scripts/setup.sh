@@ -22,6 +22,7 @@ packages=(
 	clang libclang-rt-14-dev
 	python3
 	skopeo umoci zstd attr
+	crun runc
 )
 
 ksrc_files=(

@@ -42,7 +42,7 @@ expect() {
 console() { printf '%s\n' "$@" > "$tmp/console.log"; }
 
 echo "TAP version 13"
-echo "1..16"
+echo "1..18"
 
 console "[    0.0] Linux version 6.12"
 { block layerfs a 0 "1..3" "ok 1 x" "ok 2 y # SKIP no xattrs" "ok 3 z # XFAIL known"
@@ -90,5 +90,23 @@ expect "dmesg ring buffer wrapped" "1 1 0" 1
 console "[    3.0] Oops: 0000 [#1] PREEMPT SMP"
 { block layerfs a 0 "1..1" "ok 1 x"; clean_tail; } > "$tmp/output.log"
 expect "console report: Oops" "1 1 0" 1
+
+# an OOM kill: in a memory cgroup (layerctl --memory) it is no report, a
+# machine-wide one is
+oom() {	# constraint
+	printf '%s\n' "[    5.0] awk invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0" \
+		"[    5.0] Call Trace:" "[    5.0]  <TASK>" "[    5.0]  dump_stack_lvl+0x5d/0x80" \
+		"[    5.0]  oom_kill_process+0xfa/0x200" "[    5.0]  </TASK>" \
+		"[    5.0] oom-kill:constraint=$1,nodemask=(null),task=awk,pid=613,uid=0" \
+		"[    5.0] Memory cgroup out of memory: Killed process 613 (awk) total-vm:48856kB"
+}
+oom CONSTRAINT_MEMCG > "$tmp/console.log"
+{ block layerfs a 0 "1..1" "ok 1 x"; clean_tail; } |
+	sed "/layerfs: loading/r $tmp/console.log" > "$tmp/output.log"
+expect "a memory cgroup's OOM kill is no kernel report" "1 0 0" 0
+oom CONSTRAINT_NONE > "$tmp/console.log"
+{ block layerfs a 0 "1..1" "ok 1 x"; clean_tail; } |
+	sed "/layerfs: loading/r $tmp/console.log" > "$tmp/output.log"
+expect "a machine-wide OOM kill is" "1 1 0" 1
 
 [ $bad = 0 ]

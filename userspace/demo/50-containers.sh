@@ -48,7 +48,16 @@ run layerctl images
 run layerctl history busybox
 
 bold "run a container: the command is PID 1 on a union of the image and its own writable layer"
+say "layerctl mounts the union and hands it to the OCI runtime (crun; --runtime runc for runc)"
 run layerctl run --rm --hostname demo-box busybox sh -c 'echo "pid $$ on $(hostname)"; grep " / " /proc/mounts | cut -c1-60; cat /etc/motd'
+
+bold "limits: a container with 32 MiB of memory; a process that wants more is killed"
+run layerctl run --rm --memory 32m busybox sh -c 'echo "memory.max: $(cat /sys/fs/cgroup/memory.max)"'
+say "awk doubles a string until it no longer fits: the kernel kills it, exit status 137 (SIGKILL)"
+show layerctl run --rm --memory 32m busybox awk 'BEGIN { s = "x"; while (1) s = s s }'
+layerctl run --rm --memory 32m busybox awk 'BEGIN { s = "x"; while (1) s = s s }'
+rc=$?; echo "exit status $rc"; [ $rc = 137 ] || failed=1
+run layerctl run --rm --pids-limit 5 --user 1000:1000 --read-only busybox sh -c 'echo "uid $(id -u), pids.max $(cat /sys/fs/cgroup/pids.max), $(grep -c ^Seccomp:.2 /proc/self/status) seccomp filter"; touch /x 2>&1 || echo "read-only root: no writes"'
 
 bold "the container layer: write a file, then ask what changed (docker diff)"
 run layerctl run --name demo busybox sh -c 'echo "This is sample text." > /sample.txt'

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-#include "lfs.h"
+#include "diff.h"
 
 /* Does a proper prefix of @rel in @layer hide everything below it? */
 static bool blocked(const char *layer, const char *rel, bool *stop_below)

@@ -2,7 +2,7 @@
 /* layerctl help texts. */
 #include <stdio.h>
 #include <string.h>
-#include "lfs.h"
+#include "cmd.h"
 
 static const struct {
 	const char *cmd, *text;
@@ -60,17 +60,31 @@ static const struct {
 "                       SYS_CHROOT KILL AUDIT_WRITE); drops apply before adds\n"
 "  --no-new-privs, --security-opt no-new-privileges[:true|false]\n"
 "                       set-ID bits and file capabilities grant nothing\n"
+"  --security-opt seccomp=unconfined   no seccomp filter (default: docker's\n"
+"                       denials, e.g. keyctl, kexec, and mount or unshare without\n"
+"                       SYS_ADMIN, fail with EPERM)\n"
+"  --memory SIZE        memory limit (64m, 1g; no swap beyond it): a process past\n"
+"                       it is killed\n"
+"  --cpus N             CPU quota (0.5: half a CPU)\n"
+"  --pids-limit N       at most N processes: further forks fail\n"
+"  -u, --user USER[:GROUP]   run as USER (name from the image's /etc/passwd, or uid)\n"
+"  --read-only          the container's root is read-only (/tmp, /dev stay writable)\n"
+"  --tmpfs DIR[:OPTS]   a tmpfs on DIR (OPTS: tmpfs options, e.g. size=64m)\n"
+"  --runtime NAME|PATH  the OCI runtime (crun, runc; default $LAYERFS_RUNTIME,\n"
+"                       else crun)\n"
 "The command gets no descriptor but 0, 1 and 2.\n" },
 	{ "run",
 "Usage: layerctl run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
-"Create a container and run COMMAND (default: the image's) as its PID 1 in new\n"
-"mount, PID, UTS and IPC namespaces on a layerfs union of the image layers and\n"
-"the container's writable layer.  Stdio is attached, signals are forwarded and\n"
-"the exit status is passed on (125: start-up failed, 126: cannot execute,\n"
-"127: command not found in the image).\n"
+"Create a container and run COMMAND (default: the image's) as its PID 1: the\n"
+"container's layerfs union (image layers under its writable layer) is the root\n"
+"of an OCI runtime bundle, and the runtime (crun, runc) runs it in new mount,\n"
+"PID, UTS, IPC and cgroup namespaces.  Stdio is attached, signals are\n"
+"forwarded and the exit status is passed on (125: start-up failed, 126:\n"
+"cannot execute, 127: command not found in the image).\n"
 "  --name NAME, -v HOST:DIR[:ro], -e K=V, -w DIR, --hostname NAME,\n"
 "  --network host|none, --cap-add CAP, --cap-drop CAP, --no-new-privs,\n"
-"  --security-opt no-new-privileges   as for create\n"
+"  --security-opt OPT, --memory SIZE, --cpus N, --pids-limit N, --user U[:G],\n"
+"  --read-only, --tmpfs DIR[:OPTS], --runtime NAME   as for create\n"
 "  --rm                 remove the container when it exits (volumes are kept)\n"
 "  -d, --detach         run in the background; output goes to the container's log\n" },
 	{ "start",
@@ -79,16 +93,16 @@ static const struct {
 "Attached like run unless -d is given.\n" },
 	{ "exec",
 "Usage: layerctl exec [-e K=V] [-w DIR] CONTAINER COMMAND [ARG...]\n"
-"Run COMMAND inside a running container's namespaces, with its capability set\n"
-"and no_new_privs setting and no descriptor but 0, 1 and 2; passes its exit\n"
-"status on.\n" },
+"Run COMMAND in a running container (the runtime's exec), with its user,\n"
+"capability set, no_new_privs setting and seccomp filter and no descriptor but\n"
+"0, 1 and 2; passes its exit status on.\n" },
 	{ "ps",
 "Usage: layerctl ps [-a] [-q]\nList containers with their status (all of them; -a is accepted).\n" },
 	{ "stop",
 "Usage: layerctl stop [-t SECONDS] CONTAINER...\n"
 "Send SIGTERM, and SIGKILL after SECONDS (default 10) if still running.\n" },
 	{ "kill",
-"Usage: layerctl kill [-s SIGNAL] CONTAINER...\nSend SIGNAL (default KILL) to the container's PID 1.\n" },
+"Usage: layerctl kill [-s SIGNAL] CONTAINER...\nSend SIGNAL (default KILL) to the container's PID 1 (the runtime's kill).\n" },
 	{ "rm",
 "Usage: layerctl rm [-f] CONTAINER...\n"
 "Delete containers and their writable layers.  A running container is refused\n"
@@ -119,8 +133,8 @@ static const char *overview =
 "  --root DIR   store (default $LAYERFS_ROOT, else /var/lib/layerfs)\n"
 "  --help       this text; 'layerctl COMMAND --help' for a command\n"
 "Environment: LAYERFS_ROOT, LAYERFS_FSTYPE (overlay: use overlayfs, for testing),\n"
-"LAYERFS_MOUNT_HELPER (path of mount.layerfs), LAYERFS_MOUNT_OPTS (extra mount\n"
-"options for containers).\n";
+"LAYERFS_RUNTIME (the OCI runtime of new containers: crun, runc or a path;\n"
+"default crun), LAYERFS_MOUNT_OPTS (extra mount options for containers).\n";
 
 int help_for(const char *cmd, int argc, char **argv)
 {

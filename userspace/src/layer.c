@@ -26,7 +26,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <openssl/evp.h>
-#include "lfs.h"
+#include "layer.h"
 
 struct sink {
 	EVP_MD_CTX *md;

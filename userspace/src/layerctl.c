@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "lfs.h"
+#include "cmd.h"
+#include "runtime.h"
 
 const char *lfs_prog = "layerctl";
-extern int lfs_fail_code;
 
 static const struct {
 	const char *name;

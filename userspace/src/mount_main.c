@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "lfs.h"
+#include "mount.h"
 
 const char *lfs_prog = "mount.layerfs";
 

@@ -2,21 +2,12 @@
 /*
  * What a container process keeps of root's privileges.
  *
- * Just before the container's command is executed (by run, start and
- * exec alike) its process gives up every capability outside a set: by
- * default docker's (CHOWN, DAC_OVERRIDE, FSETID, FOWNER, MKNOD, NET_RAW,
- * SETGID, SETUID, SETFCAP, SETPCAP, NET_BIND_SERVICE, SYS_CHROOT, KILL,
- * AUDIT_WRITE), changed by --cap-add/--cap-drop.  The rest leaves the
- * bounding set (so no later execve of a set-user-ID or file-capability
- * program brings it back), the effective and permitted sets; the
- * inheritable and ambient sets are emptied.  Root's execve then gives the
- * command exactly the kept set.  With --no-new-privs, PR_SET_NO_NEW_PRIVS
- * makes set-ID bits and file capabilities inert for good.  Every
- * descriptor above 2 is marked close-on-exec, so nothing layerctl or its
- * caller had open reaches the container.
- *
- * Raw prctl/capset: the kernel interface is small and stable, and
- * libcap would be one more library to install in the VM.
+ * A container keeps a set of capabilities: by default docker's (CHOWN,
+ * DAC_OVERRIDE, FSETID, FOWNER, MKNOD, NET_RAW, SETGID, SETUID, SETFCAP,
+ * SETPCAP, NET_BIND_SERVICE, SYS_CHROOT, KILL, AUDIT_WRITE), changed by
+ * --cap-add/--cap-drop.  The set goes into the runtime spec as the
+ * bounding, effective and permitted sets (inheritable and ambient empty);
+ * the runtime applies it.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -31,7 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "lfs.h"
+#include "secure.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -142,69 +133,5 @@ int caps_from_json(json_object *a, uint64_t *out)
 		m |= 1ULL << c;
 	}
 	*out = m;
-	return 0;
-}
-
-/* Every descriptor above 2 closes when the command is executed. */
-static int cloexec_from_3(void)
-{
-	DIR *d;
-	struct dirent *e;
-
-	if (!syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC))
-		return 0;
-	/* kernels before 5.11: walk /proc/self/fd */
-	d = opendir("/proc/self/fd");
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		int fd = atoi(e->d_name);
-
-		if (isdigit((unsigned char)e->d_name[0]) && fd > 2 && fd != dirfd(d))
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
-	}
-	closedir(d);
-	return 0;
-}
-
-int secure_exec_setup(uint64_t keep, bool no_new_privs, char *err, size_t errlen)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-	int c;
-
-	if (cloexec_from_3()) {
-		snprintf(err, errlen, "cannot close inherited descriptors: %s", strerror(errno));
-		return -1;
-	}
-	/* the bounding set first: dropping from it needs CAP_SETPCAP */
-	for (c = 0; c < 64 && prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++) {
-		if ((keep & (1ULL << c)) || prctl(PR_CAPBSET_DROP, c, 0, 0, 0) == 0)
-			continue;
-		snprintf(err, errlen, "cannot drop capability %s: %s",
-			 cap_name(c) ? cap_name(c) : "?", strerror(errno));
-		return -1;
-	}
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL) {
-		snprintf(err, errlen, "cannot clear ambient capabilities: %s", strerror(errno));
-		return -1;
-	}
-	if (syscall(SYS_capget, &h, d)) {
-		snprintf(err, errlen, "capget: %s", strerror(errno));
-		return -1;
-	}
-	d[0].permitted &= (uint32_t)keep;
-	d[1].permitted &= (uint32_t)(keep >> 32);
-	d[0].effective = d[0].permitted;
-	d[1].effective = d[1].permitted;
-	d[0].inheritable = d[1].inheritable = 0;
-	if (syscall(SYS_capset, &h, d)) {
-		snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
-		return -1;
-	}
-	if (no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
-		return -1;
-	}
 	return 0;
 }

@@ -8,6 +8,7 @@
  *   ROOT/containers/<name>/            container.json, state.json, upper, work, merged
  *   ROOT/tmp/                          work in progress, renamed into place when done
  *   ROOT/lock                          flock serialising changes to the store
+ * This file reads it and finds things in it; store_add.c writes.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -20,7 +21,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "lfs.h"
+#include "store.h"
 
 int store_open(struct store *st, const char *root, bool create)
 {
@@ -140,146 +141,6 @@ json_object *layer_meta(struct store *st, const char *hex)
 	return o;
 }
 
-/*
- * @tmp is a store temp dir holding "diff": compute the canonical digest and
- * move it into place, or drop it when the layer is already stored.
- */
-static int commit_tmp_layer(struct store *st, char *tmp, const char *source_digest,
-			    char out[LFS_DIGEST_HEX + 1], const struct tar_result *known)
-{
-	struct tar_result res;
-	char *diff = xasprintf("%s/diff", tmp), *dst, *meta;
-	json_object *o;
-	int r = -1;
-
-	if (known)
-		res = *known;
-	else if (layer_write_tar(diff, -1, &res, NULL))
-		goto out;
-	dst = store_path(st, "layers/%s", res.digest);
-	if (is_dir(dst)) {
-		rm_rf(tmp);
-		memcpy(out, res.digest, LFS_DIGEST_HEX + 1);
-		free(dst);
-		r = 0;
-		goto out;
-	}
-	o = json_object_new_object();
-	{
-		char *d = xasprintf("sha256:%s", res.digest);
-
-		json_object_object_add(o, "digest", json_object_new_string(d));
-		free(d);
-	}
-	json_object_object_add(o, "tar_size", json_object_new_int64((int64_t)res.tar_size));
-	json_object_object_add(o, "size", json_object_new_int64((int64_t)res.content_size));
-	{
-		char *now = now_rfc3339();
-
-		json_object_object_add(o, "created", json_object_new_string(now));
-		free(now);
-	}
-	if (source_digest)
-		json_object_object_add(o, "source_digest", json_object_new_string(source_digest));
-	meta = xasprintf("%s/layer.json", tmp);
-	r = json_save(meta, o);
-	free(meta);
-	json_object_put(o);
-	if (!r && rename(tmp, dst)) {
-		if (errno == ENOTEMPTY || errno == EEXIST) {
-			rm_rf(tmp);	/* raced with another import of the same layer */
-		} else {
-			lfs_err_errno("cannot move layer into %s", dst);
-			r = -1;
-		}
-	}
-	if (!r)
-		memcpy(out, res.digest, LFS_DIGEST_HEX + 1);
-	free(dst);
-out:
-	free(diff);
-	return r;
-}
-
-int store_add_layer_dir(struct store *st, const char *dir, char out[LFS_DIGEST_HEX + 1],
-			const struct tar_opts *opts)
-{
-	char *tmp = store_tmpdir(st), *tarp = NULL, *diff = NULL;
-	struct tar_result res;
-	int fd, r = -1;
-
-	if (!tmp)
-		return -1;
-	tarp = xasprintf("%s/layer.tar", tmp);
-	diff = xasprintf("%s/diff", tmp);
-	fd = open(tarp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		lfs_err_errno("cannot create %s", tarp);
-		goto fail;
-	}
-	r = layer_write_tar(dir, fd, &res, opts);
-	close(fd);
-	if (r)
-		goto fail;
-	r = -1;
-	{
-		char *dst = store_path(st, "layers/%s", res.digest);
-		bool have = is_dir(dst);
-
-		free(dst);
-		if (have) {
-			memcpy(out, res.digest, LFS_DIGEST_HEX + 1);
-			rm_rf(tmp);
-			r = 0;
-			goto done;
-		}
-	}
-	if (mkdir(diff, 0755)) {
-		lfs_err_errno("cannot create %s", diff);
-		goto fail;
-	}
-	if (layer_extract_file(tarp, diff, NULL))
-		goto fail;
-	unlink(tarp);
-	r = commit_tmp_layer(st, tmp, NULL, out, &res);
-	if (r)
-		goto fail;
-	goto done;
-fail:
-	rm_rf(tmp);
-	r = -1;
-done:
-	free(tarp);
-	free(diff);
-	free(tmp);
-	return r;
-}
-
-int store_add_layer_tar(struct store *st, const char *tarfile, char out[LFS_DIGEST_HEX + 1])
-{
-	char *tmp = store_tmpdir(st), *diff, *source = NULL, raw[LFS_DIGEST_HEX + 1];
-	int r = -1;
-
-	if (!tmp)
-		return -1;
-	diff = xasprintf("%s/diff", tmp);
-	if (mkdir(diff, 0755)) {
-		lfs_err_errno("cannot create %s", diff);
-		goto out;
-	}
-	if (layer_extract_file(tarfile, diff, raw))
-		goto out;
-	source = xasprintf("sha256:%s", raw);
-	r = commit_tmp_layer(st, tmp, source, out, NULL);
-out:
-	free(source);
-	if (r)
-		rm_rf(tmp);
-	free(diff);
-	free(tmp);
-	return r;
-}
-
 json_object *store_repos(struct store *st)
 {
 	char *p = store_path(st, "repositories.json");
@@ -292,96 +153,6 @@ json_object *store_repos(struct store *st)
 	o = json_load(p);
 	free(p);
 	return o;
-}
-
-int store_repos_save(struct store *st, json_object *repos)
-{
-	char *p = store_path(st, "repositories.json");
-	int r = json_save(p, repos);
-
-	free(p);
-	return r;
-}
-
-json_object *new_image_config(void)
-{
-	json_object *c = json_object_new_object(), *cfg = json_object_new_object();
-	json_object *env = json_object_new_array(), *cmd = json_object_new_array();
-	json_object *rootfs = json_object_new_object();
-	char *now = now_rfc3339();
-
-	json_object_object_add(c, "created", json_object_new_string(now));
-	json_object_object_add(c, "architecture", json_object_new_string("amd64"));
-	json_object_object_add(c, "os", json_object_new_string("linux"));
-	json_object_array_add(env, json_object_new_string(
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-	json_object_array_add(cmd, json_object_new_string("/bin/sh"));
-	json_object_object_add(cfg, "Env", env);
-	json_object_object_add(cfg, "Cmd", cmd);
-	json_object_object_add(c, "config", cfg);
-	json_object_object_add(rootfs, "type", json_object_new_string("layers"));
-	json_object_object_add(rootfs, "diff_ids", json_object_new_array());
-	json_object_object_add(c, "rootfs", rootfs);
-	json_object_object_add(c, "history", json_object_new_array());
-	free(now);
-	return c;
-}
-
-void config_add_history(json_object *config, const char *created_by, const char *comment,
-			bool empty)
-{
-	json_object *h, *e = json_object_new_object();
-	char *now = now_rfc3339();
-
-	if (!json_object_object_get_ex(config, "history", &h)) {
-		h = json_object_new_array();
-		json_object_object_add(config, "history", h);
-	}
-	json_object_object_add(e, "created", json_object_new_string(now));
-	json_object_object_add(e, "created_by", json_object_new_string(created_by));
-	if (comment)
-		json_object_object_add(e, "comment", json_object_new_string(comment));
-	if (empty)
-		json_object_object_add(e, "empty_layer", json_object_new_boolean(1));
-	json_object_array_add(h, e);
-	json_object_object_add(config, "created", json_object_new_string(now));
-	free(now);
-}
-
-int image_save(struct store *st, json_object *config, const char *name,
-	       char id[LFS_DIGEST_HEX + 1])
-{
-	char *bytes = json_plain(config), *dir, *p;
-	int r = 0;
-
-	sha256_buf(bytes, strlen(bytes), id);
-	dir = store_path(st, "images/%s", id);
-	p = xasprintf("%s/config.json", dir);
-	if (!path_exists(p)) {
-		if (mkdir(dir, 0700) && errno != EEXIST) {
-			lfs_err_errno("cannot create %s", dir);
-			r = -1;
-		} else {
-			r = write_text_atomic(p, bytes, strlen(bytes));
-		}
-	}
-	if (!r && name) {
-		json_object *repos = store_repos(st);
-		char *v = xasprintf("sha256:%s", id);
-
-		if (!repos) {
-			r = -1;
-		} else {
-			json_object_object_add(repos, name, json_object_new_string(v));
-			r = store_repos_save(st, repos);
-			json_object_put(repos);
-		}
-		free(v);
-	}
-	free(p);
-	free(dir);
-	free(bytes);
-	return r;
 }
 
 static bool is_hex(const char *s)
@@ -500,108 +271,34 @@ int image_layers(json_object *config, struct strv *out)
 	return 0;
 }
 
-char *lowerdir_escape(const char *path)
-{
-	char *o = xmalloc(strlen(path) * 2 + 1), *p = o;
-
-	for (; *path; path++) {
-		if (*path == ':' || *path == '\\' || *path == ',')
-			*p++ = '\\';
-		*p++ = *path;
-	}
-	*p = 0;
-	return o;
-}
-
-char *image_lowerdir(struct store *st, const char *id)
+int image_layer_dirs(struct store *st, const char *id, struct strv *dirs)
 {
 	json_object *cfg = image_config(st, id);
 	struct strv l = { 0 };
-	size_t len = 1;
-	char *out;
+	int r = 0;
 
 	if (!cfg)
-		return NULL;
+		return -1;
 	if (image_layers(cfg, &l)) {
 		json_object_put(cfg);
-		return NULL;
+		return -1;
 	}
 	json_object_put(cfg);
 	if (!l.n) {
 		lfs_err("image %.12s has no layers", id);
-		strv_free(&l);
-		return NULL;
+		r = -1;
 	}
-	for (size_t i = 0; i < l.n; i++) {
-		char *p = layer_diff_path(st, l.v[i]), *e;
+	for (size_t i = 0; i < l.n && !r; i++) {
+		char *p = layer_diff_path(st, l.v[i]);
 
 		if (!is_dir(p)) {
 			lfs_err("layer %.12s of image %.12s is missing from the store", l.v[i], id);
 			free(p);
-			strv_free(&l);
-			return NULL;
+			r = -1;
+			break;
 		}
-		e = lowerdir_escape(p);
-		free(p);
-		free(l.v[i]);
-		l.v[i] = e;
-		len += strlen(e) + 1;
-	}
-	out = xmalloc(len);
-	out[0] = 0;
-	for (size_t i = 0; i < l.n; i++) {
-		if (i)
-			strcat(out, ":");
-		strcat(out, l.v[i]);
+		strv_addn(dirs, p);
 	}
 	strv_free(&l);
-	return out;
-}
-
-/* Remove layers no image refers to, and leftovers in tmp/. */
-int store_gc_layers(struct store *st)
-{
-	struct strv used = { 0 };
-	char *d = store_path(st, "images");
-	DIR *dh = opendir(d);
-	struct dirent *de;
-
-	free(d);
-	while (dh && (de = readdir(dh))) {
-		json_object *cfg;
-
-		if (strlen(de->d_name) != LFS_DIGEST_HEX)
-			continue;
-		cfg = image_config(st, de->d_name);
-		if (!cfg) {
-			strv_free(&used);
-			closedir(dh);
-			return -1;	/* be safe: keep everything */
-		}
-		image_layers(cfg, &used);
-		json_object_put(cfg);
-	}
-	if (dh)
-		closedir(dh);
-	d = store_path(st, "layers");
-	dh = opendir(d);
-	free(d);
-	while (dh && (de = readdir(dh))) {
-		bool keep = false;
-
-		if (de->d_name[0] == '.')
-			continue;
-		for (size_t i = 0; i < used.n && !keep; i++)
-			keep = !strcmp(used.v[i], de->d_name);
-		if (!keep) {
-			char *p = store_path(st, "layers/%s", de->d_name);
-
-			rm_rf(p);
-			free(p);
-		}
-	}
-	if (dh)
-		closedir(dh);
-	strv_free(&used);
-	return 0;
+	return r;
 }

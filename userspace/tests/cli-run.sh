@@ -5,6 +5,7 @@
 # containers/storage mount_program.  Needs root and a union filesystem:
 # LAYERFS_FSTYPE (layerfs in the VM; on the host overlay is picked when the
 # layerfs module is not loaded).  Needs a static busybox for the image.
+# per-runtime: run once on each OCI runtime (run-tests.sh, mkselftest.sh)
 . "$(dirname "$0")/lib.sh"
 W=$SCRATCH/run; rm -rf "$W"; mkdir -p "$W"
 export LAYERFS_ROOT=$W/root

@@ -6,6 +6,7 @@
 # the host beyond 0, 1 and 2; for run and for exec.  Read from
 # /proc/self/status and /proc/self/fd inside the container.  Needs root, a
 # union filesystem and a static busybox, like cli-run.sh.
+# per-runtime: run once on each OCI runtime (run-tests.sh, mkselftest.sh)
 . "$(dirname "$0")/lib.sh"
 W=$SCRATCH/sec; rm -rf "$W"; mkdir -p "$W"
 export LAYERFS_ROOT=$W/root
@@ -45,7 +46,17 @@ $L run --rm sbb mount -t tmpfs none /mnt 2>/dev/null
 t "mount with --cap-add SYS_ADMIN" $L run --rm --cap-add SYS_ADMIN sbb mount -t tmpfs none /mnt
 
 fails "unknown capability" $L run --rm --cap-add NO_SUCH_CAP sbb true
-fails "unsupported --security-opt" $L run --rm --security-opt seccomp=unconfined sbb true
+fails "unsupported --security-opt" $L run --rm --security-opt apparmor=unconfined sbb true
+
+# the default seccomp profile: in force, and it refuses what docker's does
+same "a seccomp filter by default" 2 "$($L run --rm sbb sh -c 'grep ^Seccomp: /proc/self/status' | tr -dc 0-9)"
+same "--security-opt seccomp=unconfined: none" 0 \
+	"$($L run --rm --security-opt seccomp=unconfined sbb sh -c 'grep ^Seccomp: /proc/self/status' | tr -dc 0-9)"
+$L run --rm sbb unshare -U true 2>/dev/null
+[ $? -ne 0 ] && ok "seccomp refuses unshare (a user namespace needs no capability)" ||
+	nok "seccomp refuses unshare (a user namespace needs no capability)"
+t "seccomp=unconfined: unshare -U works" $L run --rm --security-opt seccomp=unconfined sbb unshare -U true
+t "--cap-add SYS_ADMIN allows unshare again, as with docker" $L run --rm --cap-add SYS_ADMIN sbb unshare -U true
 same "nothing left behind by refused runs" "" "$($L ps -q)"
 t "nothing half-made in the store" clean_store
 

@@ -147,4 +147,29 @@ need_containers() {
 	if [ -z "$BB" ] || { command -v ldd >/dev/null && ldd "$BB" >/dev/null 2>&1; }; then
 		skip "$1 need a static busybox"; return 1
 	fi
+	RT=${LAYERFS_RUNTIME:-crun}
+	if ! command -v "$RT" >/dev/null; then skip "$1 need the OCI runtime $RT"; return 1; fi
+	# crun refuses a host whose cgroups are hybrid (v1 controllers, v2
+	# mounted beside them): there it runs in a mount namespace with a
+	# cgroup2 on /sys/fs/cgroup and no cgroup of its own (so no limits)
+	CGROUPS=v2
+	if [ ! -e /sys/fs/cgroup/cgroup.controllers ]; then
+		CGROUPS=hybrid
+		if [ "$RT" = crun ]; then
+			printf '#!/bin/sh\nexec unshare -m sh -c '"'"'mount --make-rprivate / && mount -t cgroup2 none /sys/fs/cgroup && exec crun --cgroup-manager=disabled "$@"'"'"' crun "$@"\n' >"$W/crun"
+			chmod 755 "$W/crun"
+			export LAYERFS_RUNTIME=$W/crun
+		fi
+	fi
+	export LAYERFS_RUNTIME=${LAYERFS_RUNTIME:-crun}
+	echo "# runtime $LAYERFS_RUNTIME, cgroups $CGROUPS"
+}
+
+# need_limits WHAT: cgroup v2 with the memory and pids controllers for the
+# runtime's containers; otherwise one skip line and a false return
+need_limits() {
+	if [ "$CGROUPS" != v2 ] || ! grep -qw memory /sys/fs/cgroup/cgroup.controllers ||
+	   ! grep -qw pids /sys/fs/cgroup/cgroup.controllers; then
+		skip "$1 need cgroup v2 with memory and pids controllers (this host: $CGROUPS)"; return 1
+	fi
 }

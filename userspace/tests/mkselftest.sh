@@ -12,7 +12,8 @@ out=$1
 #!/bin/sh
 # layerctl-selftest: generated from userspace/tests/cli-*.sh; do not edit.
 # Env: LAYERFS_FSTYPE or LFS_FSTYPE (default: layerfs if loaded, else
-#      overlay), LFS_BASE or TMPDIR (scratch directory).
+#      overlay), LFS_BASE or TMPDIR (scratch directory), LFS_RUNTIMES (the
+#      OCI runtimes the container tests run on, default: crun runc).
 B=$(cd "$(dirname "$0")" && pwd)
 # the selftests' contract: LFS_FSTYPE / LFS_BASE
 [ -z "${LAYERFS_FSTYPE:-}" ] && [ -n "${LFS_FSTYPE:-}" ] && export LAYERFS_FSTYPE=$LFS_FSTYPE
@@ -22,10 +23,15 @@ export B SCRATCH
 all() {
 HEAD
 	for f in "$T"/cli-*.sh; do
-		echo "echo '# $(basename "$f")'"
+		rts=-
+		grep -q '^# per-runtime' "$f" && rts='${LFS_RUNTIMES:-crun runc}'
+		echo "for rt in $rts; do"
+		echo "echo \"# $(basename "$f") \${rt#-}\""
 		echo "("
+		echo '[ "$rt" = - ] || export LAYERFS_RUNTIME=$rt'
 		sed -e '/^\. .*lib\.sh"$/{r '"$T"'/lib.sh' -e 'd;}' -e '/^#!/d' "$f"
 		echo ")"
+		echo "done"
 	done
 	cat <<'TAIL'
 }

@@ -3,6 +3,8 @@
 # Run the host-side userspace tests and print one TAP stream:
 # every "ok"/"not ok" line numbered, a plan at the end, and a final
 # line "N passed, N failed".  Exit status non-zero on any failure.
+# Scripts marked "# per-runtime" run once for each runtime in
+# $LFS_RUNTIMES (default: crun runc), with LAYERFS_RUNTIME set.
 # Usage: run-tests.sh BUILDDIR
 B=$(cd "${1:-build}" && pwd)
 T=$(cd "$(dirname "$0")" && pwd)
@@ -13,10 +15,17 @@ export B T SCRATCH
 run_all() {
 	echo "# unit tests"
 	"$B/unit_tests" "$SCRATCH/unit" || echo "not ok - unit_tests exited with status $?"
+	sh "$T/layering.sh"
 	for t in "$T"/cli-*.sh; do
 		[ -f "$t" ] || continue
-		echo "# $(basename "$t")"
-		sh "$t" || echo "not ok - $(basename "$t") exited with status $?"
+		# the container tests run once on each OCI runtime
+		rts=-
+		grep -q '^# per-runtime' "$t" && rts=${LFS_RUNTIMES:-crun runc}
+		for rt in $rts; do
+			echo "# $(basename "$t") ${rt#-}"
+			[ "$rt" = - ] || export LAYERFS_RUNTIME=$rt
+			sh "$t" || echo "not ok - $(basename "$t") ${rt#-} exited with status $?"
+		done
 	done
 }
 

@@ -19,7 +19,13 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-#include "lfs.h"
+#include "cmd.h"
+#include "diff.h"
+#include "layer.h"
+#include "mount.h"
+#include "oci.h"
+#include "runtime.h"
+#include "secure.h"
 #include "tap.h"
 
 const char *lfs_prog = "unit_tests";
@@ -433,7 +439,7 @@ static void test_store(void)
 	struct store st = { 0 };
 	char d1[LFS_DIGEST_HEX + 1], d2[LFS_DIGEST_HEX + 1], id[LFS_DIGEST_HEX + 1], id2[LFS_DIGEST_HEX + 1];
 	json_object *cfg;
-	char *low;
+
 
 	OK(store_open(&st, P("store"), true) == 0, "create a store");
 	OK(store_add_layer_dir(&st, P("t1"), d1, NULL) == 0, "add a layer from a folder");
@@ -475,9 +481,13 @@ static void test_store(void)
 	}
 	OK(image_resolve(&st, "nope", id2) < 0 && strstr(lfs_errmsg(), "no such image"),
 	   "unknown image: %s", lfs_errmsg());
-	low = image_lowerdir(&st, id);
-	OK(low && strstr(low, d1), "lowerdir of the image");
-	free(low);
+	{
+		struct strv dirs = { 0 };
+
+		OK(!image_layer_dirs(&st, id, &dirs) && dirs.n == 1 && strstr(dirs.v[0], d1) &&
+		   is_dir(dirs.v[0]), "the image's layer folders");
+		strv_free(&dirs);
+	}
 	json_object_put(cfg);
 	store_close(&st);
 }

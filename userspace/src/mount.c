@@ -18,7 +18,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "lfs.h"
+#include "../../module/parse.h"
+#include "mount.h"
+#include "record.h"
 
 #ifndef FSOPEN_CLOEXEC
 #define FSOPEN_CLOEXEC 0x00000001
@@ -97,34 +99,35 @@ static char *unescape(const char *s)
 	return o;
 }
 
+/* The kernel's grammar (module/parse.c): "\:" is a colon, "\\" a backslash. */
 int lowerdir_split(const char *val, struct strv *out)
 {
 	char *cur = xmalloc(strlen(val) + 1);
-	size_t len = 0;
+	const char *next = val;
 
-	for (const char *c = val;; c++) {
-		if (*c == '\\' && c[1]) {
-			cur[len++] = *++c;
-			continue;
+	if (!*val) {
+		free(cur);
+		lfs_err("lowerdir is empty");
+		return -1;
+	}
+	while (next) {
+		if (!lfs_parse_lower_entry(next, cur, &next)) {
+			free(cur);
+			lfs_err("lowerdir has an empty layer path");
+			return -1;
 		}
-		if (!*c || *c == ':') {
-			cur[len] = 0;
-			if (!len) {
-				free(cur);
-				lfs_err(*c || c != val ? "lowerdir has an empty layer path" :
-					"lowerdir is empty");
-				return -1;
-			}
-			strv_add(out, cur);
-			len = 0;
-			if (!*c)
-				break;
-			continue;
-		}
-		cur[len++] = *c;
+		strv_add(out, cur);
 	}
 	free(cur);
 	return 0;
+}
+
+char *lowerdir_escape(const char *path)
+{
+	char *o = xmalloc(strlen(path) * 2 + 1);
+
+	lfs_escape_lower_entry(path, o);
+	return o;
 }
 
 struct flagopt {
@@ -278,9 +281,9 @@ int mount_req_resolve(struct mount_req *r)
 	char id[LFS_DIGEST_HEX + 1];
 
 	if (r->image || r->container) {
-		json_object *ct = NULL, *cfg;
-		struct strv l = { 0 };
+		json_object *ct = NULL;
 		const char *img;
+		int rc;
 
 		if (store_open(&st, r->store, false))
 			return -1;
@@ -310,20 +313,12 @@ int mount_req_resolve(struct mount_req *r)
 		} else {
 			img = json_str(ct, "image");
 		}
-		cfg = img ? image_config(&st, img) : NULL;
-		if (!cfg || image_layers(cfg, &l)) {
-			json_object_put(cfg);
-			json_object_put(ct);
-			store_close(&st);
-			return -1;
-		}
-		json_object_put(cfg);
-		json_object_put(ct);
 		/* image layers go below any lowerdir given explicitly */
-		for (size_t i = 0; i < l.n; i++)
-			strv_addn(&r->lowers, layer_diff_path(&st, l.v[i]));
-		strv_free(&l);
+		rc = img ? image_layer_dirs(&st, img, &r->lowers) : -1;
+		json_object_put(ct);
 		store_close(&st);
+		if (rc)
+			return -1;
 	}
 	if (!r->lowers.n && !r->remount) {
 		lfs_err("no lower layers: give lowerdir=, lowerdir+=, image= or container=");
@@ -570,4 +565,53 @@ int mount_req_apply(struct mount_req *r, const char *target, bool fake, bool ver
 	}
 	close(mfd);
 	return 0;
+}
+
+/*
+ * The union of container @name: its init layer and its image's layers
+ * under its writable layer (plus $LAYERFS_MOUNT_OPTS, for testing, e.g.
+ * redirect_dir=on,metacopy=on with overlay), mounted on @target.
+ */
+int union_mount_container(struct store *st, const char *name, const char *image,
+			  const char *target, bool ro)
+{
+	struct mount_req r = { 0 };
+	char *dir = store_path(st, "containers/%s", name);
+	char *init = xasprintf("%s/init", dir);
+	const char *extra = getenv("LAYERFS_MOUNT_OPTS");
+	int ret = -1;
+
+	if (extra && *extra && mount_req_parse(&r, extra))
+		goto out;
+	if (is_dir(init))
+		strv_add(&r.lowers, init);
+	if (image_layer_dirs(st, image, &r.lowers))
+		goto out;
+	r.upperdir = xasprintf("%s/upper", dir);
+	r.workdir = xasprintf("%s/work", dir);
+	if (ro) {
+		r.ro = true;
+		r.attr |= MOUNT_ATTR_RDONLY;
+	}
+	ret = mount_req_apply(&r, target, false, false);
+	if (ret)
+		lfs_err("cannot mount the container's filesystem: %s", lfs_errmsg());
+out:
+	mount_req_free(&r);
+	free(init);
+	free(dir);
+	return ret;
+}
+
+int union_fs_check(void)
+{
+	const char *t = lfs_fstype();
+
+	if (fstype_available(t))
+		return 0;
+	if (!strcmp(t, "layerfs"))
+		lfs_err("the layerfs filesystem is not available: module not loaded? (modprobe layerfs, or insmod layerfs.ko)");
+	else
+		lfs_err("filesystem type %s is not available in this kernel", t);
+	return -1;
 }

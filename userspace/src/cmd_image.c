@@ -11,7 +11,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "lfs.h"
+#include "cmd.h"
+#include "diff.h"
+#include "oci.h"
+#include "record.h"
 
 #define FAIL(...) do { lfs_err(__VA_ARGS__); return -1; } while (0)
 
@@ -590,8 +593,7 @@ int cmd_ls(struct gopts *g, int argc, char **argv)
 {
 	char id[LFS_DIGEST_HEX + 1];
 	struct lower_stack ls = { 0 };
-	struct strv l = { 0 }, names = { 0 };
-	json_object *cfg;
+	struct strv names = { 0 };
 	const char *dir;
 	struct stat st;
 	char *p;
@@ -603,13 +605,8 @@ int cmd_ls(struct gopts *g, int argc, char **argv)
 	dir = argc == 3 ? argv[2] : "/";
 	if (store_open(&g->st, g->root, false) || image_resolve(&g->st, argv[1], id))
 		return -1;
-	cfg = image_config(&g->st, id);
-	if (!cfg || image_layers(cfg, &l))
+	if (image_layer_dirs(&g->st, id, &ls.dirs))
 		return -1;
-	json_object_put(cfg);
-	for (size_t i = 0; i < l.n; i++)
-		strv_addn(&ls.dirs, layer_diff_path(&g->st, l.v[i]));
-	strv_free(&l);
 	while (*dir == '/')
 		dir++;
 	if (*dir) {
