@@ -78,6 +78,10 @@ struct lfs_fs {
 	struct lfs_config config;
 	unsigned int xino_bits;		/* high st_ino bits holding the fsid */
 	bool xino_warned;
+	errseq_t upper_errseq;		/* volatile: upper write-back errors */
+	spinlock_t cache_lock;		/* cache_lru, nr_cached */
+	struct list_head cache_lru;	/* inodes holding caches (shrink.c) */
+	unsigned long nr_cached;
 };
 
 /* One real object of a stack. */
@@ -93,6 +97,7 @@ enum {
 	LFS_I_METACOPY,		/* upper has metadata only; data is lower[0] */
 	LFS_I_REDIRECT,		/* upper dir found its lowers by redirect */
 	LFS_I_LINKGROUP,	/* lower file with several names: i_nlink exact */
+	LFS_I_CACHE_REF,	/* readdir cache or name index used lately */
 };
 
 /* Per-dentry flags, in d_fsdata: facts about the name, not the inode. */
@@ -119,8 +124,9 @@ struct lfs_inode {
 	struct mutex lock;		/* copy-up and readdir cache */
 	struct lfs_dir_cache *dir_cache;
 	u64 version;			/* bumped on every change of a dir */
-	struct lfs_name_index *name_index;	/* lower names (nameidx.c) */
+	struct lfs_name_index __rcu *name_index; /* lower names (nameidx.c) */
 	unsigned int lookups;		/* searches, before the index exists */
+	struct list_head cache_lru;	/* holds a cache (shrink.c) */
 };
 
 static inline struct lfs_inode *LFS_I(struct inode *inode)
@@ -318,11 +324,20 @@ int lfs_file_opened(struct inode *inode, struct file *file);
 /* nameidx.c */
 unsigned int lfs_name_index_start(struct inode *dir, const struct qstr *name);
 void lfs_name_index_free(struct lfs_inode *li);
+bool lfs_name_index_drop(struct lfs_inode *li);
 
 /* readdir.c */
 extern const struct file_operations lfs_dir_operations;
 void lfs_dir_cache_free(struct lfs_dir_cache *cache);
+struct lfs_dir_cache *lfs_dir_cache_steal(struct lfs_inode *li);
 int lfs_check_empty_dir(struct inode *dir);
+
+/* shrink.c */
+struct shrink_control;
+void lfs_cache_track(struct inode *inode);
+void lfs_cache_untrack(struct inode *inode);
+long lfs_nr_cached_objects(struct super_block *sb, struct shrink_control *sc);
+long lfs_free_cached_objects(struct super_block *sb, struct shrink_control *sc);
 
 /* xattr.c */
 extern const struct xattr_handler * const lfs_xattr_handlers[];

@@ -28,8 +28,9 @@ static struct inode *lfs_alloc_inode(struct super_block *sb)
 	li->flags = 0;
 	li->dir_cache = NULL;
 	li->version = 0;
-	li->name_index = NULL;
+	RCU_INIT_POINTER(li->name_index, NULL);
 	li->lookups = 0;
+	INIT_LIST_HEAD(&li->cache_lru);
 	return &li->vfs_inode;
 }
 
@@ -43,6 +44,7 @@ static void lfs_destroy_inode(struct inode *inode)
 {
 	struct lfs_inode *li = LFS_I(inode);
 
+	lfs_cache_untrack(inode);
 	lfs_inode_put_stack(li);
 	lfs_name_index_free(li);
 	if (li->dir_cache)
@@ -93,6 +95,8 @@ static const struct super_operations lfs_super_operations = {
 	.drop_inode	= generic_delete_inode,
 	.statfs		= lfs_statfs,
 	.show_options	= lfs_show_options,
+	.nr_cached_objects	= lfs_nr_cached_objects,
+	.free_cached_objects	= lfs_free_cached_objects,
 };
 
 /* One RCU grace period for all layers, not one each. */
@@ -363,6 +367,8 @@ int lfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENOMEM;
 	sb->s_fs_info = lfs;
 	lfs->sb = sb;
+	spin_lock_init(&lfs->cache_lock);
+	INIT_LIST_HEAD(&lfs->cache_lru);
 	lfs_take_config(fc, &lfs->config);
 
 	n = lfs->config.nr_lower;
