@@ -128,6 +128,34 @@ static void lfs_free_fs(struct lfs_fs *lfs)
 	kfree(lfs);
 }
 
+/*
+ * Layers layerfs does not handle, refused here rather than half-handled
+ * later (Documentation/layerfs.rst, "Layers that are refused").
+ */
+static int lfs_check_layer_mnt(struct fs_context *fc, const char *what,
+			       const char *name, const struct path *path)
+{
+	/*
+	 * Case-insensitive names: a whiteout, an opaque directory or the
+	 * name index would match a name in one layer and not in another.
+	 * Any directory of such a filesystem may be made case-folding, so
+	 * the filesystem is refused, not just a case-folding layer root.
+	 */
+	if (sb_has_encoding(path->mnt->mnt_sb))
+		return invalfc(fc, "%s \"%s\" is on a casefold filesystem: not supported",
+			       what, name);
+	/*
+	 * An idmapped mount: the union shows and copies up the owners the
+	 * layers store, so the mapping would be lost (an owner it leaves
+	 * unmapped would show, and be copied up, as the raw owner, e.g.
+	 * root), and permission checks would disagree with stat.
+	 */
+	if (is_idmapped_mnt(path->mnt))
+		return invalfc(fc, "%s \"%s\" is an idmapped mount: not supported",
+			       what, name);
+	return 0;
+}
+
 /* Resolve one layer path and check that it can take part in a union. */
 static int lfs_resolve_layer(struct fs_context *fc, const char *what,
 			     const char *name, struct path *path)
@@ -149,17 +177,10 @@ static int lfs_resolve_layer(struct fs_context *fc, const char *what,
 		errorfc(fc, "%s \"%s\" is not a directory", what, name);
 		return -ENOTDIR;
 	}
-	/*
-	 * The union shows and copies up the owners the layers store: an
-	 * idmapped layer would lose its mapping (an owner it leaves unmapped
-	 * would show, and be copied up, as the raw owner, e.g. root).
-	 */
-	if (is_idmapped_mnt(path->mnt)) {
+	err = lfs_check_layer_mnt(fc, what, name, path);
+	if (err)
 		path_put(path);
-		return invalfc(fc, "%s \"%s\" is on an idmapped mount (not supported)",
-			       what, name);
-	}
-	return 0;
+	return err;
 }
 
 /* Two layers may not share any part of their trees. */
