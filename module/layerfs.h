@@ -351,5 +351,6 @@ void lfs_take_config(struct fs_context *fc, struct lfs_config *config);
 
 /* super.c */
 int lfs_fill_super(struct super_block *sb, struct fs_context *fc);
+bool lfs_upper_wb_error(struct lfs_fs *lfs);
 
 #endif /* _LAYERFS_H */

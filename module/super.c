@@ -70,6 +70,13 @@ static int lfs_statfs(struct dentry *dentry, struct kstatfs *buf)
 	return err;
 }
 
+/* Has the upper filesystem failed a write-back since the mount? */
+bool lfs_upper_wb_error(struct lfs_fs *lfs)
+{
+	return errseq_check(&lfs->layers[0].mnt->mnt_sb->s_wb_err,
+			    lfs->upper_errseq);
+}
+
 /* syncfs() of the union syncs the upper filesystem, unless volatile. */
 static int lfs_sync_fs(struct super_block *sb, int wait)
 {
@@ -78,9 +85,15 @@ static int lfs_sync_fs(struct super_block *sb, int wait)
 	struct super_block *upper_sb;
 	int err;
 
-	if (!upper || lfs->config.is_volatile || !wait)
+	if (!upper || !wait)
 		return 0;
 	upper_sb = upper->mnt->mnt_sb;
+	/*
+	 * A volatile union syncs nothing, but data it wrote that failed to
+	 * reach the disk is reported, as overlayfs does.
+	 */
+	if (lfs->config.is_volatile)
+		return lfs_upper_wb_error(lfs) ? -EIO : 0;
 	down_read(&upper_sb->s_umount);
 	err = sync_filesystem(upper_sb);
 	up_read(&upper_sb->s_umount);
@@ -338,6 +351,8 @@ static int lfs_setup_layers(struct super_block *sb, struct fs_context *fc,
 		lfs->layers[0].mnt = mnt;
 		if (IS_POSIXACL(d_inode(paths[n].dentry)))
 			sb->s_flags |= SB_POSIXACL;
+		/* Write-back errors from here on keep the volatile marker. */
+		lfs->upper_errseq = errseq_sample(&mnt->mnt_sb->s_wb_err);
 		err = lfs_workdir_setup(sb, fc, paths[n + 1].dentry);
 		if (err)
 			goto out;
