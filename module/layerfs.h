@@ -261,6 +261,8 @@ void lfs_release_dirs(struct lfs_fs *lfs);
 int lfs_get_tree_shared(struct fs_context *fc, struct lfs_config *config);
 
 /* namei.c */
+#define LFS_ORIGIN_MAX	80	/* an origin record, with room to spare */
+int lfs_format_origin(struct inode *lower, char *buf, size_t size);
 struct dentry *lfs_lookup(struct inode *dir, struct dentry *dentry,
 			  unsigned int flags);
 int lfs_lookup_stack(struct inode *dir, const struct qstr *name,
