@@ -249,6 +249,12 @@ LFS_TEST(mem, listings_charged_and_reclaimed)
 	ASSERT_LE(0, c0);
 	ASSERT_EQ(0, list_all(self->c.mnt, CG_DIRS, CG_ENTS));
 	c1 = memcg_get(self, "memory.current", NULL);
+	TH_LOG("memcg listed: slab_unreclaimable %lld slab_reclaimable %lld kernel %lld anon %lld file %lld",
+	       memcg_get(self, "memory.stat", "slab_unreclaimable"),
+	       memcg_get(self, "memory.stat", "slab_reclaimable"),
+	       memcg_get(self, "memory.stat", "kernel"),
+	       memcg_get(self, "memory.stat", "anon"),
+	       memcg_get(self, "memory.stat", "file"));
 	ASSERT_EQ(0, write_str("/proc/sys/vm/drop_caches", "2"));
 	c2 = memcg_get(self, "memory.current", NULL);
 	TH_LOG("memcg: %lld before, %lld after listing %lld bytes of names, %lld after drop_caches",
