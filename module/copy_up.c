@@ -267,12 +267,15 @@ out:
 	return err;
 }
 
-static int lfs_set_origin(struct lfs_fs *lfs, struct dentry *d, u64 ino)
+static int lfs_set_origin(struct lfs_fs *lfs, struct dentry *d,
+			  struct inode *lower)
 {
-	char buf[24];
+	char buf[LFS_ORIGIN_MAX];
+	int len = lfs_format_origin(lower, buf, sizeof(buf));
 
-	snprintf(buf, sizeof(buf), "%llu", ino);
-	return lfs_setxattr_real(lfs, d, LFS_XATTR_ORIGIN, buf, strlen(buf));
+	if (len < 0)
+		return len;
+	return lfs_setxattr_real(lfs, d, LFS_XATTR_ORIGIN, buf, len);
 }
 
 /* chattr flags such as nodump or nocow, where both sides have them. */
@@ -307,7 +310,7 @@ static int lfs_copy_meta(struct lfs_copy *c, struct dentry *d)
 		err = lfs_prot_copy_up(c->lfs, d_inode(c->lower.dentry), d,
 				       &c->prot);
 	if (!err && !S_ISDIR(c->stat.mode))
-		err = lfs_set_origin(c->lfs, d, c->stat.ino);
+		err = lfs_set_origin(c->lfs, d, d_inode(c->lower.dentry));
 	if (!err && c->metacopy)
 		err = lfs_setxattr_real(c->lfs, d, LFS_XATTR_METACOPY, NULL, 0);
 	if (!err)

@@ -706,14 +706,51 @@ static int lfs_prepare_move(struct lfs_fs *lfs, struct dentry *dentry,
 	return err;
 }
 
-/*
- * A directory about to be overwritten is empty in the union, but its upper
- * copy may still hold whiteouts: swap it for an empty opaque directory,
- * which shows the same (nothing), so the real rename can replace it.
- */
-static int lfs_empty_upper_dir(struct lfs_fs *lfs, struct dentry *udir,
+struct lfs_rename {
+	struct lfs_fs *lfs;
+	struct inode *olddir, *newdir;
+	struct dentry *old, *new;
+	struct dentry *uold, *unew;	/* upper parents */
+	unsigned int flags;
+	int old_below, new_below;
+	/* An overwritten directory swapped for an empty one (see below). */
+	struct dentry *emptied;		/* its upper copy, now in work */
+	struct dentry *empty;		/* the empty one, at its name */
+	struct timespec64 unew_atime, unew_mtime;	/* before the swap */
+};
+
+/* The empty directory that stands in for target: its owner, mode, times. */
+static int lfs_empty_dir_attrs(struct lfs_fs *lfs, struct dentry *temp,
 			       struct dentry *target)
 {
+	struct inode *t = d_inode(target);
+	struct iattr ia = {
+		.ia_valid = ATTR_UID | ATTR_GID | ATTR_MODE | ATTR_ATIME |
+			    ATTR_MTIME | ATTR_ATIME_SET | ATTR_MTIME_SET,
+		.ia_vfsuid = VFSUIDT_INIT(t->i_uid),
+		.ia_vfsgid = VFSGIDT_INIT(t->i_gid),
+		.ia_mode = t->i_mode,
+		.ia_atime = inode_get_atime(t),
+		.ia_mtime = inode_get_mtime(t),
+	};
+	int err;
+
+	inode_lock(d_inode(temp));
+	err = notify_change(lfs_uidmap(lfs), temp, &ia, NULL);
+	inode_unlock(d_inode(temp));
+	return err;
+}
+
+/*
+ * A directory about to be overwritten is empty in the union, but its upper
+ * copy may still hold whiteouts: swap it for an empty opaque directory with
+ * its owner, mode and times, which shows the same, so the real rename can
+ * replace it.  The old copy waits in the work dir until the rename is done
+ * (lfs_rename_finish()): a failed rename swaps it back.
+ */
+static int lfs_empty_upper_dir(struct lfs_rename *r, struct dentry *target)
+{
+	struct lfs_fs *lfs = r->lfs;
 	struct lfs_cattr a = { .mode = S_IFDIR | 0700 };
 	struct inode *work = d_inode(lfs->workdir);
 	struct dentry *temp, *cur = NULL, *trap;
@@ -727,45 +764,93 @@ static int lfs_empty_upper_dir(struct lfs_fs *lfs, struct dentry *udir,
 	inode_unlock(work);
 	if (!err)
 		err = lfs_set_opaque(lfs, temp);
+	if (!err)
+		err = lfs_empty_dir_attrs(lfs, temp, target);
 	if (err)
 		goto out;
 
-	trap = lock_rename(lfs->workdir, udir);
+	trap = lock_rename(lfs->workdir, r->unew);
 	if (IS_ERR(trap)) {
 		err = PTR_ERR(trap);
 		goto out;
 	}
+	r->unew_atime = inode_get_atime(d_inode(r->unew));
+	r->unew_mtime = inode_get_mtime(d_inode(r->unew));
 	cur = trap ? ERR_PTR(-EIO) :
-	      lfs_lookup_upper_locked(lfs, udir, &target->d_name);
+	      lfs_lookup_upper_locked(lfs, r->unew, &target->d_name);
 	err = PTR_ERR_OR_ZERO(cur);
 	if (err)
 		cur = NULL;
 	else if (d_inode(cur) != d_inode(target))
 		err = -ESTALE;
 	else
-		err = lfs_do_rename(lfs, work, temp, d_inode(udir), cur,
+		err = lfs_do_rename(lfs, work, temp, d_inode(r->unew), cur,
 				    RENAME_EXCHANGE);
-	unlock_rename(lfs->workdir, udir);
-	/* After the exchange cur names the old directory, in work. */
-	if (!err)
-		lfs_remove_from_work(lfs, cur);
+	unlock_rename(lfs->workdir, r->unew);
+	if (!err) {
+		/* After the exchange cur names the old directory, in work. */
+		r->emptied = cur;
+		r->empty = temp;
+		return 0;
+	}
 	dput(cur);
 out:
-	if (err && !IS_ERR_OR_NULL(temp))
+	if (!IS_ERR_OR_NULL(temp)) {
 		lfs_remove_from_work(lfs, temp);
-	if (!IS_ERR_OR_NULL(temp))
 		dput(temp);
+	}
 	return err;
 }
 
-struct lfs_rename {
-	struct lfs_fs *lfs;
-	struct inode *olddir, *newdir;
-	struct dentry *old, *new;
-	struct dentry *uold, *unew;	/* upper parents */
-	unsigned int flags;
-	int old_below, new_below;
-};
+/* The swaps in the target's parent changed its times: put them back. */
+static void lfs_rename_restore_times(struct lfs_rename *r)
+{
+	struct iattr ia = {
+		.ia_valid = ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET |
+			    ATTR_MTIME_SET,
+		.ia_atime = r->unew_atime,
+		.ia_mtime = r->unew_mtime,
+	};
+
+	inode_lock(d_inode(r->unew));
+	notify_change(lfs_uidmap(r->lfs), r->unew, &ia, NULL);
+	inode_unlock(d_inode(r->unew));
+}
+
+/*
+ * After the real rename: the old copy of an overwritten directory goes; if
+ * the rename failed, it takes its name back from the empty stand-in, so
+ * the union is as before the call.
+ */
+static void lfs_rename_finish(struct lfs_rename *r, int err)
+{
+	struct lfs_fs *lfs = r->lfs;
+	struct dentry *gone = r->emptied;
+	struct dentry *trap;
+
+	if (!gone)
+		return;
+	if (err) {
+		trap = lock_rename(lfs->workdir, r->unew);
+		if (!IS_ERR(trap)) {
+			if (!trap && gone->d_parent == lfs->workdir &&
+			    r->empty->d_parent == r->unew &&
+			    !d_unhashed(gone) && !d_unhashed(r->empty) &&
+			    !lfs_do_rename(lfs, d_inode(lfs->workdir), gone,
+					   d_inode(r->unew), r->empty,
+					   RENAME_EXCHANGE))
+				gone = r->empty;
+			unlock_rename(lfs->workdir, r->unew);
+		}
+		if (gone == r->empty)
+			lfs_rename_restore_times(r);
+	}
+	lfs_remove_from_work(lfs, gone);
+	dput(r->emptied);
+	dput(r->empty);
+	r->emptied = NULL;
+	r->empty = NULL;
+}
 
 static int lfs_rename_copy_up(struct lfs_rename *r)
 {
@@ -811,7 +896,7 @@ static int lfs_rename_prepare(struct lfs_rename *r, unsigned int *rflags)
 	unew_obj = lfs_upper_of_name(r->lfs, r->unew, r->new);
 	if (IS_ERR_OR_NULL(unew_obj))
 		return PTR_ERR_OR_ZERO(unew_obj);
-	err = lfs_empty_upper_dir(r->lfs, r->unew, unew_obj);
+	err = lfs_empty_upper_dir(r, unew_obj);
 	dput(unew_obj);
 	return err;
 }
@@ -914,6 +999,7 @@ static int lfs_rename(struct mnt_idmap *idmap, struct inode *olddir,
 	err = lfs_rename_prepare(&r, &rflags);
 	if (!err)
 		err = lfs_rename_real(&r, rflags);
+	lfs_rename_finish(&r, err);
 	if (!err && overwrite && !d_is_dir(new))
 		lfs_index_drop_orphan(r.lfs, d_inode(new));
 	lfs_revert_creds(old_cred);

@@ -80,6 +80,10 @@ struct lfs_fs {
 	struct lfs_config config;
 	unsigned int xino_bits;		/* high st_ino bits holding the fsid */
 	bool xino_warned;
+	errseq_t upper_errseq;		/* volatile: upper write-back errors */
+	spinlock_t cache_lock;		/* cache_lru, nr_cached */
+	struct list_head cache_lru;	/* inodes holding caches (shrink.c) */
+	unsigned long nr_cached;
 };
 
 /* One real object of a stack. */
@@ -97,6 +101,7 @@ enum {
 	LFS_I_LINKGROUP,	/* lower file with several names: i_nlink exact */
 	LFS_I_PROT_APPEND,	/* upper's protattr record says append-only */
 	LFS_I_PROT_IMMUTABLE,	/* upper's protattr record says immutable */
+	LFS_I_CACHE_REF,	/* readdir cache or name index used lately */
 };
 
 /* Per-dentry flags, in d_fsdata: facts about the name, not the inode. */
@@ -123,8 +128,9 @@ struct lfs_inode {
 	struct mutex lock;		/* copy-up and readdir cache */
 	struct lfs_dir_cache *dir_cache;
 	u64 version;			/* bumped on every change of a dir */
-	struct lfs_name_index *name_index;	/* lower names (nameidx.c) */
+	struct lfs_name_index __rcu *name_index; /* lower names (nameidx.c) */
 	unsigned int lookups;		/* searches, before the index exists */
+	struct list_head cache_lru;	/* holds a cache (shrink.c) */
 };
 
 static inline struct lfs_inode *LFS_I(struct inode *inode)
@@ -260,6 +266,8 @@ void lfs_release_dirs(struct lfs_fs *lfs);
 int lfs_get_tree_shared(struct fs_context *fc, struct lfs_config *config);
 
 /* namei.c */
+#define LFS_ORIGIN_MAX	80	/* an origin record, with room to spare */
+int lfs_format_origin(struct inode *lower, char *buf, size_t size);
 struct dentry *lfs_lookup(struct inode *dir, struct dentry *dentry,
 			  unsigned int flags);
 int lfs_lookup_stack(struct inode *dir, const struct qstr *name,
@@ -324,10 +332,12 @@ int lfs_file_opened(struct inode *inode, struct file *file);
 /* nameidx.c */
 unsigned int lfs_name_index_start(struct inode *dir, const struct qstr *name);
 void lfs_name_index_free(struct lfs_inode *li);
+bool lfs_name_index_drop(struct lfs_inode *li);
 
 /* readdir.c */
 extern const struct file_operations lfs_dir_operations;
 void lfs_dir_cache_free(struct lfs_dir_cache *cache);
+struct lfs_dir_cache *lfs_dir_cache_steal(struct lfs_inode *li);
 int lfs_check_empty_dir(struct inode *dir);
 
 /* protattr.c */
@@ -343,6 +353,12 @@ int lfs_prot_copy_up(struct lfs_fs *lfs, struct inode *lower,
 void lfs_prot_fileattr_get(struct inode *inode, struct fileattr *fa);
 int lfs_prot_fileattr_set(struct lfs_fs *lfs, struct inode *inode,
 			  struct dentry *upper, struct fileattr *fa);
+/* shrink.c */
+struct shrink_control;
+void lfs_cache_track(struct inode *inode);
+void lfs_cache_untrack(struct inode *inode);
+long lfs_nr_cached_objects(struct super_block *sb, struct shrink_control *sc);
+long lfs_free_cached_objects(struct super_block *sb, struct shrink_control *sc);
 
 /* xattr.c */
 extern const struct xattr_handler * const lfs_xattr_handlers[];
@@ -356,5 +372,6 @@ void lfs_take_config(struct fs_context *fc, struct lfs_config *config);
 
 /* super.c */
 int lfs_fill_super(struct super_block *sb, struct fs_context *fc);
+bool lfs_upper_wb_error(struct lfs_fs *lfs);
 
 #endif /* _LAYERFS_H */

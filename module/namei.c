@@ -219,25 +219,65 @@ static int lfs_check_redirect(struct super_block *sb, struct lfs_layer *layer,
 	return err ?: 1;
 }
 
-/* The inode number a copied-up file recorded as where it came from. */
-static int lfs_read_origin(struct lfs_layer *layer, struct dentry *upper,
-			   u64 *ino)
+/*
+ * The origin record of a copy of lower: the inode's number, generation and
+ * filesystem, so that a lower layer rebuilt with the same inode numbers,
+ * or an inode number used again, is not taken for the copy's origin.
+ */
+int lfs_format_origin(struct inode *lower, char *buf, size_t size)
 {
-	char buf[24];
+	const uuid_t *uuid = &lower->i_sb->s_uuid;
+	int len;
+
+	if (uuid_is_null(uuid))
+		len = snprintf(buf, size, "%lu:%u:", lower->i_ino,
+			       lower->i_generation);
+	else
+		len = snprintf(buf, size, "%lu:%u:%16phN", lower->i_ino,
+			       lower->i_generation, uuid->b);
+	return len < size ? len : -ENAMETOOLONG;
+}
+
+/* Where a copied-up file recorded it came from. */
+static int lfs_read_origin(struct lfs_layer *layer, struct dentry *upper,
+			   struct lfs_origin_id *id)
+{
+	char buf[LFS_ORIGIN_MAX];
 	ssize_t len;
 
 	len = lfs_getxattr_real(layer, upper, LFS_XATTR_ORIGIN, buf,
 				sizeof(buf));
 	if (len < 0)
 		return len;
-	return lfs_parse_origin(buf, len, ino);
+	return lfs_parse_origin_id(buf, len, id);
+}
+
+/*
+ * Is lower the recorded origin?  1: number, generation and filesystem
+ * match; 0: the number matches, but the record (an old one) says no more;
+ * -1: it is not.
+ */
+static int lfs_origin_match(const struct lfs_origin_id *id,
+			    struct inode *lower)
+{
+	uuid_t uuid;
+
+	if (id->ino != lower->i_ino)
+		return -1;
+	if (!id->verified)
+		return 0;
+	import_uuid(&uuid, id->uuid);
+	if (id->gen != lower->i_generation ||
+	    !uuid_equal(&uuid, &lower->i_sb->s_uuid))
+		return -1;
+	return 1;
 }
 
 /*
  * A copied-up file is joined with its origin when the same name below still
- * holds an object of the same type and inode number.  Anything else (the
- * file was renamed, or the lower layers changed) leaves the upper file on
- * its own, which only costs st_ino stability.
+ * holds an object of the same type and identity.  Anything else (the file
+ * was renamed, or the lower layers changed) leaves the upper file on its
+ * own, which only costs st_ino stability.
  */
 static int lfs_find_origin(struct inode *dir, const struct qstr *name,
 			   struct lfs_lookup_result *res)
@@ -245,11 +285,11 @@ static int lfs_find_origin(struct inode *dir, const struct qstr *name,
 	struct lfs_inode *pli = LFS_I(dir);
 	struct lfs_layer *upper = &LFS_FS(dir->i_sb)->layers[0];
 	struct inode *uinode = d_inode(res->upper);
+	struct lfs_origin_id id;
 	struct inode *origin;
-	u64 ino;
 	int err;
 
-	if (lfs_read_origin(upper, res->upper, &ino))
+	if (lfs_read_origin(upper, res->upper, &id))
 		return 0;
 	/* A renamed file finds its origin by its old path. */
 	err = lfs_check_redirect(dir->i_sb, upper, res, false);
@@ -258,7 +298,7 @@ static int lfs_find_origin(struct inode *dir, const struct qstr *name,
 	if (err < 0 || !res->numlower)
 		return err < 0 ? err : 0;
 	origin = d_inode(res->lower[0].dentry);
-	if (origin->i_ino == ino &&
+	if (lfs_origin_match(&id, origin) >= 0 &&
 	    (origin->i_mode & S_IFMT) == (uinode->i_mode & S_IFMT))
 		return 0;
 	/* Not our origin: forget it. */
@@ -334,8 +374,8 @@ static int lfs_check_index(struct super_block *sb,
 {
 	struct lfs_fs *lfs = LFS_FS(sb);
 	struct inode *lower = d_inode(res->lower[0].dentry);
+	struct lfs_origin_id id;
 	struct dentry *idx;
-	u64 ino;
 
 	if (!lfs->indexdir || d_is_dir(res->lower[0].dentry) ||
 	    lower->i_nlink < 2)
@@ -343,7 +383,9 @@ static int lfs_check_index(struct super_block *sb,
 	idx = lfs_index_lookup(lfs, lower);
 	if (IS_ERR_OR_NULL(idx))
 		return PTR_ERR_OR_ZERO(idx);
-	if (lfs_read_origin(&lfs->layers[0], idx, &ino) || ino != lower->i_ino ||
+	/* Only a verified record: an index entry joins names for good. */
+	if (lfs_read_origin(&lfs->layers[0], idx, &id) ||
+	    lfs_origin_match(&id, lower) < 1 ||
 	    (d_inode(idx)->i_mode & S_IFMT) != (lower->i_mode & S_IFMT)) {
 		dput(idx);
 		return 0;

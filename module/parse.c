@@ -121,6 +121,52 @@ size_t lfs_format_protattr(unsigned int flags, char *buf)
  * An opaque marker is exactly "y".  val/len are what getxattr gave for a
  * one-byte buffer: a longer value is -ERANGE, so "yes" is not opaque.
  */
+static int lfs_parse_hex(const char *p, size_t len, unsigned char *out)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = p[i];
+		int v = c >= '0' && c <= '9' ? c - '0' :
+			c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+		if (v < 0)
+			return -EINVAL;
+		if (i % 2)
+			out[i / 2] |= v;
+		else
+			out[i / 2] = v << 4;
+	}
+	return 0;
+}
+
+/*
+ * An origin record is "INO:GEN:UUID": the lower inode's number and
+ * generation in decimal and its filesystem's uuid as 32 lowercase hex
+ * digits (nothing when the filesystem has none).  A record of the inode
+ * number alone was written by older versions: it parses, unverified.
+ */
+int lfs_parse_origin_id(const char *buf, size_t len, struct lfs_origin_id *id)
+{
+	const char *c1 = memchr(buf, ':', len), *c2;
+	size_t ulen;
+
+	memset(id, 0, sizeof(*id));
+	if (!c1)
+		return lfs_parse_origin(buf, len, &id->ino);
+	c2 = memchr(c1 + 1, ':', len - (c1 + 1 - buf));
+	if (!c2)
+		return -EINVAL;
+	ulen = len - (c2 + 1 - buf);
+	if (lfs_parse_origin(buf, c1 - buf, &id->ino) ||
+	    lfs_parse_origin(c1 + 1, c2 - c1 - 1, &id->gen) ||
+	    (ulen && ulen != 2 * sizeof(id->uuid)) ||
+	    lfs_parse_hex(c2 + 1, ulen, id->uuid))
+		return -EINVAL;
+	id->verified = true;
+	return 0;
+}
+
 bool lfs_parse_opaque(const char *val, ssize_t len)
 {
 	return len == 1 && val[0] == 'y';

@@ -29,6 +29,16 @@ typedef unsigned long long u64;
 size_t lfs_parse_lower_entry(const char *s, char *out, const char **next);
 bool lfs_parse_redirect_valid(const char *p, size_t len);
 int lfs_parse_origin(const char *buf, size_t len, u64 *ino);
+
+/* Which lower inode a copy came from (lfs_parse_origin_id()). */
+struct lfs_origin_id {
+	u64 ino;
+	u64 gen;			/* the inode's generation */
+	unsigned char uuid[16];		/* its filesystem's; 0s for none */
+	bool verified;			/* gen and uuid were recorded */
+};
+
+int lfs_parse_origin_id(const char *buf, size_t len, struct lfs_origin_id *id);
 bool lfs_parse_opaque(const char *val, ssize_t len);
 
 /* Protection flags of trusted.layerfs.protattr. */

@@ -17,12 +17,18 @@
 
 #include "layerfs.h"
 
-/* Entries are carved out of chunks rather than allocated one by one. */
-#define LFS_CHUNK_SIZE	(64 * 1024)
+/*
+ * Entries are carved out of chunks rather than allocated one by one; the
+ * chunks double from a small first one, so a directory costs about what it
+ * holds.
+ */
+#define LFS_CHUNK_MIN	512
+#define LFS_CHUNK_MAX	(64 * 1024)
 
 struct lfs_chunk {
 	struct lfs_chunk *next;
 	size_t used;
+	size_t size;
 	char data[];
 };
 
@@ -86,12 +92,17 @@ static struct lfs_dirent *lfs_dirent_alloc(struct lfs_dir_cache *cache,
 	size_t need = ALIGN(sizeof(struct lfs_dirent) + len + 1, 8);
 	struct lfs_chunk *c = cache->chunks;
 
-	if (!c || c->used + need > LFS_CHUNK_SIZE - sizeof(*c)) {
-		c = kvmalloc(LFS_CHUNK_SIZE, GFP_KERNEL);
+	if (!c || c->used + need > c->size - sizeof(*c)) {
+		size_t size = c ? min_t(size_t, c->size * 2, LFS_CHUNK_MAX) :
+				 LFS_CHUNK_MIN;
+
+		/* Charged to the caller's memory cgroup: it asked for it. */
+		c = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 		if (!c)
 			return NULL;
 		c->next = cache->chunks;
 		c->used = 0;
+		c->size = size;
 		cache->chunks = c;
 	}
 	c->used += need;
@@ -258,10 +269,11 @@ static int lfs_check_entry(struct lfs_layer *layer, struct dentry *realdir,
 static int lfs_cache_append(struct lfs_dir_cache *cache, struct lfs_dirent *e)
 {
 	if (cache->count == cache->size) {
-		unsigned int size = max(64U, cache->size * 2);
+		unsigned int size = max(16U, cache->size * 2);
 		struct lfs_dirent **ents;
 
-		ents = kvrealloc(cache->ents, size * sizeof(*ents), GFP_KERNEL);
+		ents = kvrealloc(cache->ents, size * sizeof(*ents),
+				 GFP_KERNEL_ACCOUNT);
 		if (!ents)
 			return -ENOMEM;
 		cache->ents = ents;
@@ -348,7 +360,7 @@ static struct lfs_dir_cache *lfs_dir_cache_build(struct inode *dir)
 	unsigned int i;
 	int err = 0;
 
-	rd.cache = kzalloc(sizeof(*rd.cache), GFP_KERNEL);
+	rd.cache = kzalloc(sizeof(*rd.cache), GFP_KERNEL_ACCOUNT);
 	if (!rd.cache)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&rd.cache->ref, 1);
@@ -388,12 +400,30 @@ static struct lfs_dir_cache *lfs_dir_cache_get(struct inode *dir)
 	}
 	if (!cache) {
 		cache = lfs_dir_cache_build(dir);
-		if (!IS_ERR(cache))
+		if (!IS_ERR(cache)) {
 			li->dir_cache = cache;
+			lfs_cache_track(dir);
+		}
+	} else if (!test_bit(LFS_I_CACHE_REF, &li->flags)) {
+		set_bit(LFS_I_CACHE_REF, &li->flags);
 	}
 	if (!IS_ERR(cache))
 		refcount_inc(&cache->ref);
 	mutex_unlock(&li->lock);
+	return cache;
+}
+
+/*
+ * The shrinker: take the inode's listing if no open directory uses it.
+ * Caller holds li->lock.
+ */
+struct lfs_dir_cache *lfs_dir_cache_steal(struct lfs_inode *li)
+{
+	struct lfs_dir_cache *cache = li->dir_cache;
+
+	if (!cache || refcount_read(&cache->ref) != 1)
+		return NULL;
+	li->dir_cache = NULL;
 	return cache;
 }
 
@@ -461,7 +491,7 @@ static loff_t lfs_dir_llseek(struct file *file, loff_t offset, int whence)
 
 static int lfs_dir_open(struct inode *inode, struct file *file)
 {
-	struct lfs_dir_file *od = kzalloc(sizeof(*od), GFP_KERNEL);
+	struct lfs_dir_file *od = kzalloc(sizeof(*od), GFP_KERNEL_ACCOUNT);
 
 	if (!od)
 		return -ENOMEM;

@@ -28,8 +28,9 @@ static struct inode *lfs_alloc_inode(struct super_block *sb)
 	li->flags = 0;
 	li->dir_cache = NULL;
 	li->version = 0;
-	li->name_index = NULL;
+	RCU_INIT_POINTER(li->name_index, NULL);
 	li->lookups = 0;
+	INIT_LIST_HEAD(&li->cache_lru);
 	return &li->vfs_inode;
 }
 
@@ -43,6 +44,7 @@ static void lfs_destroy_inode(struct inode *inode)
 {
 	struct lfs_inode *li = LFS_I(inode);
 
+	lfs_cache_untrack(inode);
 	lfs_inode_put_stack(li);
 	lfs_name_index_free(li);
 	if (li->dir_cache)
@@ -68,6 +70,13 @@ static int lfs_statfs(struct dentry *dentry, struct kstatfs *buf)
 	return err;
 }
 
+/* Has the upper filesystem failed a write-back since the mount? */
+bool lfs_upper_wb_error(struct lfs_fs *lfs)
+{
+	return errseq_check(&lfs->layers[0].mnt->mnt_sb->s_wb_err,
+			    lfs->upper_errseq);
+}
+
 /* syncfs() of the union syncs the upper filesystem, unless volatile. */
 static int lfs_sync_fs(struct super_block *sb, int wait)
 {
@@ -76,9 +85,15 @@ static int lfs_sync_fs(struct super_block *sb, int wait)
 	struct super_block *upper_sb;
 	int err;
 
-	if (!upper || lfs->config.is_volatile || !wait)
+	if (!upper || !wait)
 		return 0;
 	upper_sb = upper->mnt->mnt_sb;
+	/*
+	 * A volatile union syncs nothing, but data it wrote that failed to
+	 * reach the disk is reported, as overlayfs does.
+	 */
+	if (lfs->config.is_volatile)
+		return lfs_upper_wb_error(lfs) ? -EIO : 0;
 	down_read(&upper_sb->s_umount);
 	err = sync_filesystem(upper_sb);
 	up_read(&upper_sb->s_umount);
@@ -93,6 +108,8 @@ static const struct super_operations lfs_super_operations = {
 	.drop_inode	= generic_delete_inode,
 	.statfs		= lfs_statfs,
 	.show_options	= lfs_show_options,
+	.nr_cached_objects	= lfs_nr_cached_objects,
+	.free_cached_objects	= lfs_free_cached_objects,
 };
 
 /* One RCU grace period for all layers, not one each. */
@@ -124,6 +141,34 @@ static void lfs_free_fs(struct lfs_fs *lfs)
 	kfree(lfs);
 }
 
+/*
+ * Layers layerfs does not handle, refused here rather than half-handled
+ * later (Documentation/layerfs.rst, "Layers that are refused").
+ */
+static int lfs_check_layer_mnt(struct fs_context *fc, const char *what,
+			       const char *name, const struct path *path)
+{
+	/*
+	 * Case-insensitive names: a whiteout, an opaque directory or the
+	 * name index would match a name in one layer and not in another.
+	 * Any directory of such a filesystem may be made case-folding, so
+	 * the filesystem is refused, not just a case-folding layer root.
+	 */
+	if (sb_has_encoding(path->mnt->mnt_sb))
+		return invalfc(fc, "%s \"%s\" is on a casefold filesystem: not supported",
+			       what, name);
+	/*
+	 * An idmapped mount: the union shows and copies up the owners the
+	 * layers store, so the mapping would be lost (an owner it leaves
+	 * unmapped would show, and be copied up, as the raw owner, e.g.
+	 * root), and permission checks would disagree with stat.
+	 */
+	if (is_idmapped_mnt(path->mnt))
+		return invalfc(fc, "%s \"%s\" is an idmapped mount: not supported",
+			       what, name);
+	return 0;
+}
+
 /* Resolve one layer path and check that it can take part in a union. */
 static int lfs_resolve_layer(struct fs_context *fc, const char *what,
 			     const char *name, struct path *path)
@@ -145,17 +190,10 @@ static int lfs_resolve_layer(struct fs_context *fc, const char *what,
 		errorfc(fc, "%s \"%s\" is not a directory", what, name);
 		return -ENOTDIR;
 	}
-	/*
-	 * The union shows and copies up the owners the layers store: an
-	 * idmapped layer would lose its mapping (an owner it leaves unmapped
-	 * would show, and be copied up, as the raw owner, e.g. root).
-	 */
-	if (is_idmapped_mnt(path->mnt)) {
+	err = lfs_check_layer_mnt(fc, what, name, path);
+	if (err)
 		path_put(path);
-		return invalfc(fc, "%s \"%s\" is on an idmapped mount (not supported)",
-			       what, name);
-	}
-	return 0;
+	return err;
 }
 
 /* Two layers may not share any part of their trees. */
@@ -313,6 +351,8 @@ static int lfs_setup_layers(struct super_block *sb, struct fs_context *fc,
 		lfs->layers[0].mnt = mnt;
 		if (IS_POSIXACL(d_inode(paths[n].dentry)))
 			sb->s_flags |= SB_POSIXACL;
+		/* Write-back errors from here on keep the volatile marker. */
+		lfs->upper_errseq = errseq_sample(&mnt->mnt_sb->s_wb_err);
 		err = lfs_workdir_setup(sb, fc, paths[n + 1].dentry);
 		if (err)
 			goto out;
@@ -363,6 +403,8 @@ int lfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENOMEM;
 	sb->s_fs_info = lfs;
 	lfs->sb = sb;
+	spin_lock_init(&lfs->cache_lock);
+	INIT_LIST_HEAD(&lfs->cache_lru);
 	lfs_take_config(fc, &lfs->config);
 
 	n = lfs->config.nr_lower;

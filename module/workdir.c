@@ -447,6 +447,12 @@ static void lfs_volatile_done(struct lfs_fs *lfs)
 		return;
 	}
 	up_read(&upper_sb->s_umount);
+	/* Data written through the union may be lost: the marker stays. */
+	if (lfs_upper_wb_error(lfs)) {
+		pr_warn("layerfs: write-back errors on the upper filesystem of a volatile mount; keeping %s\n",
+			LFS_VOLATILE_NAME);
+		return;
+	}
 
 	if (mnt_want_write(lfs->layers[0].mnt))
 		return;

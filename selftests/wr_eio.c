@@ -157,14 +157,17 @@ static int loop_attach(struct edev *d, const char *file)
 	return 0;
 }
 
-/* FILE (IMG_SIZE, ext4) -> loop -> dm NAME (linear), node NODE. */
-static int edev_make(struct edev *d, const char *tag, const char *file,
-		     const char *node)
+/*
+ * FILE (IMG_SIZE, ext4 with FEATURES, "" for the defaults) -> loop -> dm
+ * NAME (linear), node NODE.
+ */
+static int edev_make_fs(struct edev *d, const char *tag, const char *file,
+			const char *node, const char *features)
 {
 	char *mkfs[] = { "mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096",
 			 "-I", "256", "-N", "256", "-e", "continue", "-E",
 			 "lazy_itable_init=0,lazy_journal_init=0,nodiscard",
-			 (char *)file, NULL };
+			 "-O", (char *)features, (char *)file, NULL };
 	dev_t dev;
 	int fd, r;
 
@@ -177,6 +180,10 @@ static int edev_make(struct edev *d, const char *tag, const char *file,
 	close(fd);
 	if (r)
 		return r;
+	if (!*features) {	/* no -O */
+		mkfs[15] = (char *)file;
+		mkfs[16] = NULL;
+	}
 	r = lfs_run_quiet(mkfs, NULL);
 	if (r) {
 		diag("mke2fs -t ext4 %s failed", file);
@@ -203,6 +210,12 @@ static int edev_make(struct edev *d, const char *tag, const char *file,
 	if (mknod(node, S_IFBLK | 0600, dev))
 		return -errno;
 	return 0;
+}
+
+static int edev_make(struct edev *d, const char *tag, const char *file,
+		     const char *node)
+{
+	return edev_make_fs(d, tag, file, node, "");
 }
 
 static int edev_mount(struct edev *d, const char *mnt, unsigned long flags,
@@ -283,6 +296,7 @@ static int sync_fs(const char *path)
 FIXTURE(eio) {
 	struct lfs_wr w;
 	struct edev lo, up;
+	struct edev vol;	/* volatile_*: an upper without a journal */
 	char *view;		/* digest of the merged view before faults */
 };
 
@@ -369,9 +383,12 @@ static void fx_cleanup(FIXTURE_DATA(eio) *self)
 {
 	dm_heal(&self->lo);
 	dm_heal(&self->up);
+	dm_heal(&self->vol);
 	if (self->w.c.mounted)
 		umount2(self->w.c.mnt, 0);
 	self->w.c.mounted = 0;
+	umount2(D("vm"), MNT_DETACH);
+	edev_destroy(&self->vol);
 	edev_destroy(&self->up);
 	edev_destroy(&self->lo);
 	free(self->view);
@@ -385,6 +402,7 @@ FIXTURE_SETUP(eio)
 
 	self->lo.loopfd = -1;
 	self->up.loopfd = -1;
+	self->vol.loopfd = -1;
 	if (why)
 		SKIP(return, "%s", why);
 	r = fx_build(self);
@@ -663,6 +681,54 @@ LFS_TEST(eio, failed_lookup_not_cached)
 	EXPECT_EQ(EEXIST, open_err(M("small"), O_WRONLY | O_CREAT | O_EXCL));
 	EXPECT_EQ(0, view_unchanged(self));
 	EXPECT_EQ(0, lfs_count(UP("")));
+}
+
+/*
+ * A volatile union's data fails to reach the disk (write-back EIO, on an
+ * upper without a journal so that the filesystem itself carries on): the
+ * union's syncfs reports it, and the volatile marker stays, so the upper
+ * layer, which may have lost what was written, is refused at the next
+ * mount even after a clean umount on a healthy device.  (overlayfs keeps
+ * its marker after every volatile mount; layerfs removes it after a clean
+ * umount without such errors.)
+ */
+LFS_TEST(eio, volatile_writeback_eio_keeps_marker)
+{
+	char opts[3 * PATH_MAX], big[1 << 16];
+	int fd, r;
+
+	ASSERT_EQ(0, lfs_mkdir_p(D("vol"), 0755));
+	ASSERT_EQ(0, edev_make_fs(&self->vol, "vol", D("vol.img"),
+				  D("vol.dev"), "^has_journal"));
+	ASSERT_EQ(0, edev_mount(&self->vol, D("vol"), 0, "errors=continue"));
+	ASSERT_EQ(0, lfs_mkdir_p(D("vol/u"), 0755));
+	ASSERT_EQ(0, lfs_mkdir_p(D("vol/w"), 0755));
+	ASSERT_EQ(0, lfs_mkdir_p(D("vm"), 0755));
+	snprintf(opts, sizeof(opts),
+		 "lowerdir=%s,upperdir=%s,workdir=%s,volatile",
+		 L1("%s", ""), D("vol/u"), D("vol/w"));
+	ASSERT_EQ(0, mount("none", D("vm"), lfs_fstype(), 0, opts));
+
+	/* Written through the union, in the page cache only. */
+	memset(big, 'v', sizeof(big));
+	ASSERT_EQ(0, lfs_write_file(lfs_wd(&self->w, "vm/new"), big,
+				    sizeof(big)));
+	ASSERT_EQ(0, dm_fail_writes(&self->vol));
+	sync_fs(D("vol"));	/* the write-back fails */
+	ASSERT_EQ(0, dm_heal(&self->vol));
+
+	fd = open(D("vm"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	r = syncfs(fd) ? errno : 0;
+	close(fd);
+	EXPECT_EQ(EIO, r);
+	ASSERT_EQ(0, umount2(D("vm"), 0));
+
+	/* The device is fine again, the umount was clean: still refused. */
+	r = mount("none", D("vm"), lfs_fstype(), 0, opts) ? errno : 0;
+	EXPECT_EQ(EINVAL, r);
+	if (!r)
+		umount2(D("vm"), 0);
 }
 
 TEST_HARNESS_MAIN

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -208,6 +209,79 @@ LFS_TEST(mc, metacopy_of_hardlinked_lower)
 	ASSERT_EQ(0, truncate(M("other2"), SIZE));
 	EXPECT_EQ(0, lfs_check_pattern(M("other"), SIZE));
 	EXPECT_EQ(0, lfs_check_pattern(M("other2"), SIZE));
+}
+
+/*
+ * Mount a union of the tmpfs at lt over u2/w2 at m2 (umounted first if
+ * mounted); returns 0 or -errno.
+ */
+static int mount_lt(FIXTURE_DATA(mc) *self)
+{
+	char opts[4 * PATH_MAX];
+	const char *f = lfs_wr_features();
+
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s%s%s",
+		 D("lt"), D("u2"), D("w2"), *f ? "," : "", f);
+	return mount("none", D("m2"), lfs_fstype(), 0, opts) ? -errno : 0;
+}
+
+/* A fresh tmpfs at lt holding f with CONTENT; f's inode number. */
+static long long fresh_lt(const char *lt, const char *content)
+{
+	char f[PATH_MAX];
+	struct stat st;
+
+	umount2(lt, MNT_DETACH);
+	if (mount("tmpfs", lt, "tmpfs", 0, "mode=0755"))
+		return -errno;
+	snprintf(f, sizeof(f), "%s/f", lt);
+	if (lfs_write_file(f, content, strlen(content)) || stat(f, &st))
+		return -EIO;
+	return st.st_ino;
+}
+
+/*
+ * The lower layer is rebuilt: a new filesystem whose f has the same inode
+ * number and size but other data.  The metadata-only copy made from the
+ * old f must not serve the new f's data: its origin names the old inode's
+ * filesystem and generation, not just its number.
+ */
+LFS_TEST(mc, rebuilt_lower_not_taken_for_origin)
+{
+	long long ino1, ino2;
+	int r;
+
+	ASSERT_EQ(0, lfs_mkdir_p(D("lt"), 0755));
+	ASSERT_EQ(0, lfs_mkdir_p(D("u2"), 0755));
+	ASSERT_EQ(0, lfs_mkdir_p(D("w2"), 0755));
+	ASSERT_EQ(0, lfs_mkdir_p(D("m2"), 0755));
+	ino1 = fresh_lt(D("lt"), "AAAA");
+	ASSERT_LT(0, ino1);
+	ASSERT_EQ(0, mount_lt(self));
+	ASSERT_EQ(0, chmod(D("m2/f"), 0600));	/* metadata only */
+	EXPECT_EQ(1, lfs_has_xattr(D("u2/f"), lfs_priv_xattr("metacopy")));
+	EXPECT_STREQ("AAAA", lfs_cat(D("m2/f")));
+	ASSERT_EQ(0, umount2(D("m2"), 0));
+
+	ino2 = fresh_lt(D("lt"), "BBBB");
+	ASSERT_EQ(ino1, ino2);	/* the premise: the same inode number */
+	r = mount_lt(self);
+	if (!LAYERFS && r) {
+		/*
+		 * overlayfs with index=on checks the lower root's file
+		 * handle at mount and refuses the changed layer (ESTALE).
+		 */
+		EXPECT_EQ(-ESTALE, r);
+		umount2(D("lt"), MNT_DETACH);
+		return;
+	}
+	ASSERT_EQ(0, r);
+	EXPECT_STRNE("BBBB", lfs_cat(D("m2/f")));
+	/* layerfs: a metadata-only copy without its origin is an error. */
+	if (LAYERFS)
+		EXPECT_STREQ("!E5", lfs_cat(D("m2/f")));
+	umount2(D("m2"), 0);
+	umount2(D("lt"), MNT_DETACH);
 }
 
 TEST_HARNESS_MAIN

@@ -64,6 +64,16 @@ static void fuzz_origin(const char *p, size_t len)
 		assert(p[i] >= '0' && p[i] <= '9');
 }
 
+static void fuzz_origin_id(const char *p, size_t len)
+{
+	struct lfs_origin_id id;
+
+	if (lfs_parse_origin_id(p, len, &id))
+		return;
+	/* Verified records have exactly two colons, old ones none. */
+	assert(id.verified == (memchr(p, ':', len) != NULL));
+}
+
 static void fuzz_opaque(const char *p, size_t len)
 {
 	/* as getxattr into one byte answers: the length, or -ERANGE */
@@ -169,6 +179,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		break;
 	case 2:
 		fuzz_origin(s, size - 1);
+		fuzz_origin_id(s, size - 1);
 		break;
 	case 3:
 		fuzz_opaque(s, size - 1);

@@ -77,6 +77,21 @@ static void test_protattr(const char *p, int want_err, unsigned int want)
 	check(want_err ? err == -EINVAL : (!err && flags == want), what);
 }
 
+static void test_origin_id(const char *p, int want_err, bool verified,
+			   unsigned long long ino, unsigned long long gen,
+			   unsigned char uuid0)
+{
+	struct lfs_origin_id id;
+	char what[300];
+	int err = lfs_parse_origin_id(p, strlen(p), &id);
+
+	snprintf(what, sizeof(what), "origin id \"%s\" %s", p,
+		 want_err ? "refused" : "parsed");
+	check(want_err ? err == -EINVAL :
+	      (!err && id.verified == verified && id.ino == ino &&
+	       id.gen == gen && id.uuid[0] == uuid0), what);
+}
+
 static bool keep(const char *name)
 {
 	return strncmp(name, "trusted.layerfs.", 16) != 0;
@@ -143,6 +158,18 @@ int main(void)
 	test_redirect(big, 1);		/* a 255-byte component */
 	check(!lfs_parse_redirect_valid("/a\0b", 4), "redirect with NUL refused");
 
+	test_origin_id("12345", 0, false, 12345, 0, 0);
+	test_origin_id("12:34:", 0, true, 12, 34, 0);
+	test_origin_id("12:34:0f0102030405060708090a0b0c0d0e0f", 0, true, 12,
+		       34, 0x0f);
+	test_origin_id("12:34", 1, false, 0, 0, 0);
+	test_origin_id("12:34:0f01", 1, false, 0, 0, 0);
+	test_origin_id("12:34:0F0102030405060708090a0b0c0d0e0f", 1, false, 0,
+		       0, 0);
+	test_origin_id(":34:", 1, false, 0, 0, 0);
+	test_origin_id("12::", 1, false, 0, 0, 0);
+	test_origin_id("12:34:0f0102030405060708090a0b0c0d0e0f:", 1, false, 0,
+		       0, 0);
 	test_origin("12345", 0, 12345);
 	test_origin("0", 0, 0);
 	test_origin("18446744073709551615", 0, 18446744073709551615ULL);
