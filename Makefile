@@ -11,6 +11,9 @@
 #                   and overlayfs in turn (LFS_CRASH_ROUNDS, LFS_CRASH_SEED)
 #   make stress     the stress test alone, long: LFS_STRESS_SECONDS (default
 #                   300) on layerfs and overlay, each on tmpfs and ext4
+#   make unionmount UNIONMOUNT=/path/to/unionmount-testsuite
+#                   that suite in the VM on layerfs and overlay, per-mode
+#                   counts (never part of check: the suite is not ours)
 #   make setup      install build/test dependencies (idempotent)
 #   make module | checkpatch | sparse | vm-shell | clean
 #
@@ -31,7 +34,7 @@ SUBMAKE = $(MAKE) --no-print-directory
 MOD_SRCS = $(filter-out %.mod.c,$(wildcard module/*.c module/*.h))
 
 .PHONY: all build module userspace selftests setup check check-debug demo \
-	vm-shell bench stress crash checkpatch sparse clean need-kdir
+	vm-shell bench stress crash unionmount checkpatch sparse clean need-kdir
 
 # Public entry points run setup first, then re-enter make so that KDIR is
 # looked up after setup has installed the headers.
@@ -84,6 +87,11 @@ crash:
 	@LFS_CRASH_ROUNDS=$${LFS_CRASH_ROUNDS:-20} \
 		LFS_CRASH_FSTYPES="$${LFS_CRASH_FSTYPES:-layerfs overlay}" \
 		scripts/crash-test.sh
+
+# unionmount-testsuite (a checkout of it: UNIONMOUNT=DIR) in the VM, in
+# several of its modes, on layerfs and overlay; see scripts/unionmount.sh.
+unionmount:
+	@UNIONMOUNT="$(UNIONMOUNT)" MAKE="$(MAKE)" scripts/unionmount.sh
 
 setup:
 	@scripts/setup.sh
