@@ -15,8 +15,9 @@
 # feature options the suite adds (redirect_dir=on, index=on, ...) are left
 # out of the mount command (layerfs has no such options: redirects, the
 # index and metacopy are always on).  Everything else, the checks
-# included, is the suite's own.  Each test runs on its own, since the
-# suite stops at its first failure.
+# included, is the suite's own.  On layerfs the modes without --samefs
+# get --xino (scripts/vm/unionmount.sh says why).  Each test runs on its
+# own, since the suite stops at its first failure.
 #
 # environment:
 #   UNIONMOUNT          the checkout (required)
@@ -27,8 +28,10 @@
 #                        --ov=10 --samefs --verify"
 #   UNIONMOUNT_TESTS    default: the suite's own list (run --ov)
 #   UNIONMOUNT_TIMEOUT  seconds for the VM (default 5400)
+#   UNIONMOUNT_VM_DIR   work and log directory (default .cache/unionmount;
+#                       runs sharing one wait for each other)
 #   KVER, LFS_MODULE as for scripts/run-vm.sh
-# Logs in .cache/unionmount/ (output.log: every result, with the last lines
+# Logs in UNIONMOUNT_VM_DIR (output.log: every result, with the last lines
 # of each failing test's output).
 set -euo pipefail
 
@@ -50,7 +53,7 @@ export KVER
 kernel=/boot/vmlinuz-$KVER
 [ -r "$kernel" ] || { echo "unionmount: $kernel not found (run make setup)" >&2; exit 1; }
 
-vm=$top/.cache/unionmount
+vm=${UNIONMOUNT_VM_DIR:-$top/.cache/unionmount}
 mkdir -p "$vm"
 exec 9>"$vm/.lock"
 flock -n 9 || { echo "unionmount: another run is using $vm; waiting"; flock 9; }
