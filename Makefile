@@ -15,6 +15,9 @@
 #                   xfstests (overlay tests, generic/quick) on overlayfs and
 #                   on layerfs in the Debian root filesystem VM; long, never
 #                   part of make check (scripts/fstests.sh)
+#   make unionmount UNIONMOUNT=/path/to/unionmount-testsuite
+#                   that suite in the VM on layerfs and overlay, per-mode
+#                   counts (never part of check: the suite is not ours)
 #   make setup      install build/test dependencies (idempotent)
 #   make module | checkpatch | sparse | vm-shell | clean
 #
@@ -35,7 +38,7 @@ SUBMAKE = $(MAKE) --no-print-directory
 MOD_SRCS = $(filter-out %.mod.c,$(wildcard module/*.c module/*.h))
 
 .PHONY: all build module userspace selftests setup check check-debug demo \
-	vm-shell bench stress crash fstests checkpatch sparse clean need-kdir
+	vm-shell bench stress crash fstests unionmount checkpatch sparse clean need-kdir
 
 # Public entry points run setup first, then re-enter make so that KDIR is
 # looked up after setup has installed the headers.
@@ -93,6 +96,10 @@ crash:
 # checkout is the caller's (FSTESTS=DIR), never part of this tree.
 fstests:
 	@MAKE="$(MAKE)" FSTESTS="$(FSTESTS)" scripts/fstests.sh
+# unionmount-testsuite (a checkout of it: UNIONMOUNT=DIR) in the VM, in
+# several of its modes, on layerfs and overlay; see scripts/unionmount.sh.
+unionmount:
+	@UNIONMOUNT="$(UNIONMOUNT)" MAKE="$(MAKE)" scripts/unionmount.sh
 
 setup:
 	@scripts/setup.sh

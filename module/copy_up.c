@@ -33,6 +33,7 @@ struct lfs_copy {
 	struct lfs_fs *lfs;
 	struct dentry *udir;		/* upper parent directory */
 	struct path lower;		/* lower object */
+	struct path data;		/* where its data is (a metacopy chain) */
 	struct kstat stat;		/* its attributes */
 	enum lfs_copy_up_mode mode;
 	bool metacopy;			/* leaving the data below */
@@ -500,7 +501,7 @@ static struct dentry *lfs_copy_up_reg(struct lfs_copy *c)
 	size.ia_size = c->mode == LFS_COPY_NODATA ? 0 : c->stat.size;
 	err = lfs_setattr_real(c->lfs, tmp->f_path.dentry, &size);
 	if (!err && c->mode == LFS_COPY_DATA)
-		err = lfs_copy_data(c->lfs, &c->lower, tmp, c->stat.size);
+		err = lfs_copy_data(c->lfs, &c->data, tmp, c->stat.size);
 	if (!err)
 		err = lfs_copy_meta(c, tmp->f_path.dentry);
 	if (!err)
@@ -669,6 +670,7 @@ static int lfs_copy_up_new(struct lfs_copy *c)
 
 	c->lower.mnt = li->lower[0].layer->mnt;
 	c->lower.dentry = li->lower[0].dentry;
+	lfs_lower_data_path(inode, &c->data);
 	err = vfs_getattr_nosec(&c->lower, &c->stat, STATX_BASIC_STATS,
 				AT_STATX_SYNC_AS_STAT);
 	if (err)
@@ -840,12 +842,12 @@ int lfs_copy_up_for_open(struct dentry *dentry, int flags)
 int lfs_copy_data_up_locked(struct lfs_fs *lfs, struct inode *inode)
 {
 	struct lfs_inode *li = LFS_I(inode);
-	struct path lower = { .mnt = li->lower[0].layer->mnt,
-			      .dentry = li->lower[0].dentry };
+	struct path lower;
 	struct path upper;
 	struct file *dst;
 	int err;
 
+	lfs_lower_data_path(inode, &lower);
 	lfs_upper_path(inode, &upper);
 	dst = dentry_open(&upper, O_WRONLY | O_LARGEFILE, current_cred());
 	if (IS_ERR(dst))

@@ -103,7 +103,7 @@ int lfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 		return err;
 
 	/* Blocks in use are those of the data, still below for metacopy. */
-	if (test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags)) {
+	if (lfs_data_below(inode)) {
 		struct kstat lstat;
 
 		lfs_data_path(inode, &real);

@@ -96,7 +96,7 @@ struct lfs_entry {
 enum {
 	LFS_I_OPAQUE,		/* upper dir hides everything below it */
 	LFS_I_MERGED,		/* dir made of more than one real dir */
-	LFS_I_METACOPY,		/* upper has metadata only; data is lower[0] */
+	LFS_I_METACOPY,		/* upper has metadata only; data is below */
 	LFS_I_REDIRECT,		/* upper dir found its lowers by redirect */
 	LFS_I_LINKGROUP,	/* lower file with several names: i_nlink exact */
 	LFS_I_PROT_APPEND,	/* upper's protattr record says append-only */
@@ -171,6 +171,7 @@ struct lfs_lookup_result {
 	struct dentry *upper;
 	struct lfs_entry *lower;	/* array of at most nr_layers */
 	unsigned int numlower;
+	unsigned int maxlower;		/* room in lower[] */
 	bool opaque;
 	bool metacopy;
 	bool redirect;
@@ -197,6 +198,8 @@ int lfs_override_creds_create(struct dentry *dentry, umode_t mode,
 void lfs_revert_creds_create(struct lfs_creds *c);
 void lfs_real_path(struct inode *inode, struct path *path);
 void lfs_data_path(struct inode *inode, struct path *path);
+void lfs_lower_data_path(struct inode *inode, struct path *path);
+bool lfs_data_below(struct inode *inode);
 void lfs_upper_path(struct inode *inode, struct path *path);
 bool lfs_is_upper_only(struct inode *inode);
 void lfs_set_upper(struct inode *inode, struct dentry *upper);

@@ -60,163 +60,43 @@ static int lfs_lower_dir_opaque(struct lfs_entry *parent, struct dentry *d,
 	return lfs_aufs_whiteout(parent->layer, parent->dentry, name);
 }
 
-/*
- * One lower layer's answer for the name.  Returns 1 when the search must stop
- * (whiteout, non-directory, opaque directory), 0 to go on, or an error.
- */
-static int lfs_lookup_lower(struct lfs_entry *parent, const struct qstr *name,
-			    bool found, struct lfs_lookup_result *res)
-{
-	struct dentry *d = lfs_lookup_real(parent->layer, parent->dentry, name);
-
-	if (IS_ERR(d))
-		return PTR_ERR(d);
-	if (d_is_negative(d)) {
-		dput(d);
-		return lfs_aufs_whiteout(parent->layer, parent->dentry, name);
-	}
-	/* A whiteout, or a non-directory under a directory, ends it. */
-	if (lfs_is_whiteout(d) || (found && !d_is_dir(d))) {
-		dput(d);
-		return 1;
-	}
-	res->lower[res->numlower].layer = parent->layer;
-	res->lower[res->numlower].dentry = d;
-	res->numlower++;
-	if (!d_is_dir(d))
-		return 1;
-	return lfs_lower_dir_opaque(parent, d, name);
-}
-
-/* Search a stack of lower directories for name, appending to res. */
-static int lfs_lookup_lowers(struct lfs_entry *stack, unsigned int n,
-			     const struct qstr *name, bool found,
-			     struct lfs_lookup_result *res)
-{
-	unsigned int i;
-	int stop = 0;
-
-	for (i = 0; !stop && i < n; i++)
-		stop = lfs_lookup_lower(&stack[i], name,
-					found || res->numlower, res);
-	return stop < 0 ? stop : 0;
-}
-
-/* Search dir's own lower stack, from where the name index says to. */
-static int lfs_lookup_dir_lowers(struct inode *dir, const struct qstr *name,
-				 bool found, struct lfs_lookup_result *res)
-{
-	struct lfs_inode *li = LFS_I(dir);
-	unsigned int start = lfs_name_index_start(dir, name);
-
-	return lfs_lookup_lowers(li->lower + start, li->numlower - start,
-				 name, found, res);
-}
-
 static int lfs_alloc_lowers(struct lfs_lookup_result *res, unsigned int n)
 {
 	if (!n)
 		return 0;
 	res->lower = kcalloc(n, sizeof(*res->lower), GFP_KERNEL);
-	return res->lower ? 0 : -ENOMEM;
-}
-
-/*
- * The lower directories of a renamed directory: walk its old path from the
- * root through the lower layers, with the normal lookup rules, so what it
- * merges with is exactly what the old path showed below the upper layer.
- */
-static int lfs_follow_redirect(struct super_block *sb, const char *path,
-			       struct lfs_lookup_result *res)
-{
-	struct lfs_inode *root = LFS_I(d_inode(sb->s_root));
-	struct lfs_lookup_result cur = {};
-	const char *p = path;
-	int err;
-
-	err = lfs_alloc_lowers(&cur, root->numlower);
-	if (err)
-		return err;
-	memcpy(cur.lower, root->lower, root->numlower * sizeof(*cur.lower));
-	cur.numlower = root->numlower;
-	for (err = 0; err < (int)cur.numlower; err++)
-		dget(cur.lower[err].dentry);
-	err = 0;
-
-	while (*p && cur.numlower) {
-		struct lfs_lookup_result next = {};
-		struct qstr name;
-
-		while (*p == '/')
-			p++;
-		name.name = p;
-		while (*p && *p != '/')
-			p++;
-		name.len = p - (const char *)name.name;
-		if (!name.len)
-			break;
-		err = lfs_alloc_lowers(&next, cur.numlower);
-		if (!err)
-			err = lfs_lookup_lowers(cur.lower, cur.numlower, &name,
-						false, &next);
-		lfs_lookup_result_put(&cur);
-		cur = next;
-		if (err)
-			break;
-		while (*p == '/')
-			p++;
-		/* Only the last component may be a non-directory. */
-		if (*p && cur.numlower && !d_is_dir(cur.lower[0].dentry)) {
-			lfs_lookup_result_put(&cur);
-			break;
-		}
-	}
-	if (err) {
-		lfs_lookup_result_put(&cur);
-		return err;
-	}
-	kfree(res->lower);
-	res->lower = cur.lower;
-	res->numlower = cur.numlower;
+	if (!res->lower)
+		return -ENOMEM;
+	res->maxlower = n;
 	return 0;
 }
 
-/*
- * Follow the redirect of an upper object, if it has one: 1 if it did, 0 if
- * there is none.  want_dir: what the target must be.
- */
-static int lfs_check_redirect(struct super_block *sb, struct lfs_layer *layer,
-			      struct lfs_lookup_result *res, bool want_dir)
+/* Add a lower object to the stack (which owns the reference from now). */
+static int lfs_add_lower(struct lfs_lookup_result *res,
+			 struct lfs_layer *layer, struct dentry *d)
 {
-	char *buf;
-	ssize_t len;
-	int err;
+	if (res->numlower == res->maxlower) {
+		unsigned int n = res->maxlower ? res->maxlower * 2 : 2;
+		struct lfs_entry *l;
 
-	buf = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	len = lfs_getxattr_real(layer, res->upper, LFS_XATTR_REDIRECT, buf,
-				PATH_MAX - 1);
-	if (len == -ENODATA || len == -EOPNOTSUPP) {
-		kfree(buf);
-		return 0;
+		l = krealloc_array(res->lower, n, sizeof(*l), GFP_KERNEL);
+		if (!l) {
+			dput(d);
+			return -ENOMEM;
+		}
+		res->lower = l;
+		res->maxlower = n;
 	}
-	if (len < 0 || !lfs_parse_redirect_valid(buf, len)) {
-		pr_warn_ratelimited("layerfs: invalid redirect on upper directory %pd (%zd)\n",
-				    res->upper, len);
-		kfree(buf);
-		return -EIO;
-	}
-	buf[len] = '\0';
-	res->redirect = true;
-	err = lfs_follow_redirect(sb, buf, res);
-	kfree(buf);
-	if (!err && res->numlower &&
-	    d_is_dir(res->lower[0].dentry) != want_dir) {
-		while (res->numlower)
-			dput(res->lower[--res->numlower].dentry);
-	}
-	return err ?: 1;
+	res->lower[res->numlower].layer = layer;
+	res->lower[res->numlower].dentry = d;
+	res->numlower++;
+	return 0;
+}
+
+static void lfs_drop_lowers(struct lfs_lookup_result *res)
+{
+	while (res->numlower)
+		dput(res->lower[--res->numlower].dentry);
 }
 
 /*
@@ -271,6 +151,375 @@ static int lfs_origin_match(const struct lfs_origin_id *id,
 	    !uuid_equal(&uuid, &lower->i_sb->s_uuid))
 		return -1;
 	return 1;
+}
+
+/*
+ * The redirect of a real object into buf (PATH_MAX bytes), NUL-terminated:
+ * its length, 0 when it has none, -EIO when it is not a valid one.
+ */
+static int lfs_read_redirect(struct lfs_layer *layer, struct dentry *real,
+			     char *buf)
+{
+	ssize_t len;
+
+	len = lfs_getxattr_real(layer, real, LFS_XATTR_REDIRECT, buf,
+				PATH_MAX - 1);
+	if (len == -ENODATA || len == -EOPNOTSUPP)
+		return 0;
+	if (len < 0 || !lfs_parse_redirect_valid(buf, len)) {
+		pr_warn_ratelimited("layerfs: invalid redirect on %pd (%zd)\n",
+				    real, len);
+		return -EIO;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+/* A lower regular file whose data is further down (written as metacopy). */
+static bool lfs_is_lower_metacopy(struct lfs_layer *layer, struct dentry *d)
+{
+	ssize_t len;
+
+	if (!d_is_reg(d))
+		return false;
+	len = lfs_getxattr_real(layer, d, LFS_XATTR_METACOPY, NULL, 0);
+	return len >= 0;
+}
+
+/*
+ * A search of the lower layers for one name.  It starts relative to the
+ * parent's lower directories; a lower object that carries a redirect (a
+ * directory renamed, a metacopy file renamed or linked while that layer was
+ * the upper one) sends the search of the layers below it to the path its
+ * redirect names, from their roots.  Each layer is searched at most once,
+ * top down, so the search ends whatever the redirects say.
+ */
+enum lfs_want { LFS_WANT_ANY, LFS_WANT_DIR, LFS_WANT_DATA };
+
+struct lfs_walk {
+	struct lfs_lookup_result *res;
+	enum lfs_want want;
+	struct dentry *meta;		/* metacopy file waiting for its data */
+	struct lfs_layer *meta_layer;
+	char *path;			/* redirect to follow below, or NULL */
+	char *next;			/* path for the layers below this one */
+	unsigned int from;		/* first layer idx the path applies to */
+	bool stop;
+};
+
+/*
+ * The object below a metacopy file must be the one it was copied from
+ * (recorded inode number, same type and size): a changed or hostile layer
+ * cannot make us serve another file's data.
+ */
+static int lfs_check_lower_data(struct lfs_walk *w, struct dentry *d)
+{
+	struct lfs_origin_id id;
+
+	if (d_is_reg(d) &&
+	    !lfs_read_origin(w->meta_layer, w->meta, &id) &&
+	    lfs_origin_match(&id, d_inode(d)) >= 0 &&
+	    i_size_read(d_inode(d)) == i_size_read(d_inode(w->meta)))
+		return 0;
+	pr_warn_ratelimited("layerfs: lower metacopy file %pd has no valid origin\n",
+			    w->meta);
+	return -EIO;
+}
+
+/*
+ * A lower object with a redirect: the layers below it are searched by the
+ * path it names, from their roots.  Most objects have none, which one
+ * size query tells without a buffer.
+ */
+static int lfs_walk_redirect(struct lfs_walk *w, struct lfs_layer *layer,
+			     struct dentry *d)
+{
+	ssize_t size;
+	char *buf;
+	int len;
+
+	size = lfs_getxattr_real(layer, d, LFS_XATTR_REDIRECT, NULL, 0);
+	if (size == -ENODATA || size == -EOPNOTSUPP)
+		return 0;
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	len = lfs_read_redirect(layer, d, buf);
+	if (len <= 0) {
+		kfree(buf);
+		return len;
+	}
+	kfree(w->path);
+	w->path = buf;
+	w->from = layer->idx + 1;
+	return 0;
+}
+
+/*
+ * What one lower object found for name in parent does to the search: 1
+ * when it ends it, 0 to go on, or an error.  Consumes the reference on d.
+ */
+static int lfs_walk_take(struct lfs_walk *w, struct lfs_entry *parent,
+			 const struct qstr *name, struct dentry *d)
+{
+	struct lfs_layer *layer = parent->layer;
+	int err;
+
+	if (d_is_negative(d)) {
+		dput(d);
+		return lfs_aufs_whiteout(layer, parent->dentry, name);
+	}
+	if (lfs_is_whiteout(d) || (w->want == LFS_WANT_DIR && !d_is_dir(d))) {
+		dput(d);
+		return 1;
+	}
+	if (w->want == LFS_WANT_DATA) {
+		err = lfs_check_lower_data(w, d);
+		if (err) {
+			dput(d);
+			return err;
+		}
+	}
+	err = lfs_add_lower(w->res, layer, d);
+	if (err)
+		return err;
+	if (d_is_dir(d)) {
+		w->want = LFS_WANT_DIR;
+		err = lfs_lower_dir_opaque(parent, d, name);
+		return err ?: lfs_walk_redirect(w, layer, d);
+	}
+	if (!lfs_is_lower_metacopy(layer, d)) {
+		w->want = LFS_WANT_ANY;
+		return 1;
+	}
+	w->want = LFS_WANT_DATA;
+	w->meta = d;
+	w->meta_layer = layer;
+	return lfs_walk_redirect(w, layer, d);
+}
+
+/* The next component of a path at *p; false at its end. */
+static bool lfs_next_component(const char **p, struct qstr *name)
+{
+	while (**p == '/')
+		(*p)++;
+	name->name = *p;
+	while (**p && **p != '/')
+		(*p)++;
+	name->len = *p - (const char *)name->name;
+	return name->len != 0;
+}
+
+/*
+ * The directory on the way that a path goes through in one layer: an
+ * opaque one ends the search below this layer, a redirected one sends the
+ * rest of the path elsewhere for the layers below.
+ */
+static int lfs_walk_through(struct lfs_walk *w, struct lfs_entry *parent,
+			    const struct qstr *name, struct dentry *d,
+			    const char *rest)
+{
+	struct lfs_layer *layer = parent->layer;
+	char *buf;
+	int len;
+
+	len = lfs_lower_dir_opaque(parent, d, name);
+	if (len < 0)
+		return len;
+	if (len)
+		w->stop = true;
+	len = lfs_getxattr_real(layer, d, LFS_XATTR_REDIRECT, NULL, 0);
+	if (len == -ENODATA || len == -EOPNOTSUPP)
+		return 0;
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	len = lfs_read_redirect(layer, d, buf);
+	if (len > 0 && len + strlen(rest) < PATH_MAX) {
+		strcat(buf, rest);
+		kfree(w->next);
+		w->next = buf;
+		return 0;
+	}
+	kfree(buf);
+	return len < 0 ? len : (len ? -ENAMETOOLONG : 0);
+}
+
+/*
+ * Walk w->path in one layer from its root: the object at its end, which may
+ * be negative, with its parent directory in *parent (a reference the
+ * caller drops) and its name in *name; or NULL when the path is not there.
+ * A whiteout or non-directory on the way hides the path in every layer
+ * below as well.
+ */
+static struct dentry *lfs_walk_layer(struct lfs_walk *w,
+				     struct lfs_entry *parent,
+				     struct qstr *name)
+{
+	struct dentry *d = dget(parent->layer->mnt->mnt_root);
+	const char *p = w->path;
+	int err;
+
+	kfree(w->next);
+	w->next = NULL;
+	while (lfs_next_component(&p, name)) {
+		struct dentry *c = lfs_lookup_real(parent->layer, d, name);
+
+		if (IS_ERR(c)) {
+			dput(d);
+			return c;
+		}
+		while (*p == '/')
+			p++;
+		parent->dentry = d;
+		if (!*p)
+			return c;
+		if (d_is_negative(c) || lfs_is_whiteout(c) || !d_is_dir(c)) {
+			err = d_is_positive(c) ? 1 :
+			      lfs_aufs_whiteout(parent->layer, d, name);
+			if (err > 0)
+				w->stop = true;
+			dput(c);
+			dput(d);
+			return err < 0 ? ERR_PTR(err) : NULL;
+		}
+		err = lfs_walk_through(w, parent, name, c, p - 1);
+		dput(d);
+		if (err) {
+			dput(c);
+			return ERR_PTR(err);
+		}
+		d = c;
+	}
+	dput(d);
+	return NULL;
+}
+
+/* The layers from w->from down, by w->path from their roots. */
+static int lfs_walk_path(struct lfs_fs *lfs, struct lfs_walk *w)
+{
+	unsigned int idx;
+	int stop = 0;
+
+	for (idx = w->from; !stop && !w->stop && idx < lfs->nr_layers; idx++) {
+		struct lfs_entry parent = { .layer = &lfs->layers[idx] };
+		struct qstr name;
+		struct dentry *d = lfs_walk_layer(w, &parent, &name);
+		char *next = w->next;
+
+		if (IS_ERR(d))
+			return PTR_ERR(d);
+		w->next = NULL;
+		if (d) {
+			stop = lfs_walk_take(w, &parent, &name, d);
+			dput(parent.dentry);
+		}
+		/* A directory on the way redirected: the rest goes there. */
+		if (next && stop >= 0 && w->from <= idx) {
+			kfree(w->path);
+			w->path = next;
+			next = NULL;
+		}
+		kfree(next);
+	}
+	return stop < 0 ? stop : 0;
+}
+
+/* The end of a walk: metacopy without data below is an error. */
+static int lfs_walk_end(struct lfs_walk *w, int err)
+{
+	kfree(w->path);
+	kfree(w->next);
+	if (!err && w->want == LFS_WANT_DATA) {
+		pr_warn_ratelimited("layerfs: lower metacopy file %pd has no data below\n",
+				    w->meta);
+		err = -EIO;
+	}
+	return err;
+}
+
+/*
+ * Search a stack of lower directories for name, appending to res; want_dir
+ * when what is above is a directory (a non-directory below ends it).
+ */
+static int lfs_lookup_lowers(struct super_block *sb, struct lfs_entry *stack,
+			     unsigned int n, const struct qstr *name,
+			     bool want_dir, struct lfs_lookup_result *res)
+{
+	struct lfs_walk w = { .res = res };
+	unsigned int i;
+	int stop = 0;
+
+	w.want = want_dir || res->numlower ? LFS_WANT_DIR : LFS_WANT_ANY;
+	for (i = 0; !stop && i < n && !w.path; i++) {
+		struct dentry *d = lfs_lookup_real(stack[i].layer,
+						   stack[i].dentry, name);
+
+		stop = IS_ERR(d) ? PTR_ERR(d) :
+		       lfs_walk_take(&w, &stack[i], name, d);
+	}
+	if (!stop && w.path)
+		stop = lfs_walk_path(LFS_FS(sb), &w);
+	return lfs_walk_end(&w, stop < 0 ? stop : 0);
+}
+
+/* Search dir's own lower stack, from where the name index says to. */
+static int lfs_lookup_dir_lowers(struct inode *dir, const struct qstr *name,
+				 bool want_dir, struct lfs_lookup_result *res)
+{
+	struct lfs_inode *li = LFS_I(dir);
+	unsigned int start = lfs_name_index_start(dir, name);
+
+	return lfs_lookup_lowers(dir->i_sb, li->lower + start,
+				 li->numlower - start, name, want_dir, res);
+}
+
+/*
+ * The lower objects of a renamed upper object: its old path walked from the
+ * root through the lower layers, with the normal lookup rules (redirects
+ * in lower layers included), so what it merges with is exactly what the
+ * old path showed below the upper layer.
+ */
+static int lfs_follow_redirect(struct super_block *sb, const char *path,
+			       struct lfs_lookup_result *res)
+{
+	struct lfs_walk w = { .res = res, .from = 1 };
+	int err;
+
+	lfs_drop_lowers(res);
+	w.path = kstrdup(path, GFP_KERNEL);
+	if (!w.path)
+		return -ENOMEM;
+	err = lfs_walk_path(LFS_FS(sb), &w);
+	return lfs_walk_end(&w, err);
+}
+
+/*
+ * Follow the redirect of an upper object, if it has one: 1 if it did, 0 if
+ * there is none.  want_dir: what the target must be.
+ */
+static int lfs_check_redirect(struct super_block *sb, struct lfs_layer *layer,
+			      struct lfs_lookup_result *res, bool want_dir)
+{
+	char *buf;
+	int len;
+	int err;
+
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	len = lfs_read_redirect(layer, res->upper, buf);
+	if (len <= 0) {
+		kfree(buf);
+		return len;
+	}
+	res->redirect = true;
+	err = lfs_follow_redirect(sb, buf, res);
+	kfree(buf);
+	if (!err && res->numlower &&
+	    d_is_dir(res->lower[0].dentry) != want_dir)
+		lfs_drop_lowers(res);
+	return err ?: 1;
 }
 
 /*

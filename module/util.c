@@ -179,14 +179,35 @@ void lfs_revert_creds_create(struct lfs_creds *c)
 	lfs_revert_creds(c->old);
 }
 
-/* The object whose data a read serves: lower[0] while only metadata is up. */
-void lfs_data_path(struct inode *inode, struct path *path)
+/*
+ * Where the data of a regular file is when it is not in the top object: the
+ * bottom of its stack (lower[0] but for a lower metacopy file, whose stack
+ * goes on down to the file that has the data).
+ */
+void lfs_lower_data_path(struct inode *inode, struct path *path)
+{
+	struct lfs_inode *li = LFS_I(inode);
+	struct lfs_entry *e = &li->lower[li->numlower - 1];
+
+	path->mnt = e->layer->mnt;
+	path->dentry = e->dentry;
+}
+
+/* Whether the data is below the object lfs_real_path() gives. */
+bool lfs_data_below(struct inode *inode)
 {
 	struct lfs_inode *li = LFS_I(inode);
 
-	if (test_bit(LFS_I_METACOPY, &li->flags)) {
-		path->mnt = li->lower[0].layer->mnt;
-		path->dentry = li->lower[0].dentry;
+	if (test_bit(LFS_I_METACOPY, &li->flags))
+		return true;
+	return !lfs_upper(inode) && S_ISREG(inode->i_mode) && li->numlower > 1;
+}
+
+/* The object whose data a read serves. */
+void lfs_data_path(struct inode *inode, struct path *path)
+{
+	if (lfs_data_below(inode)) {
+		lfs_lower_data_path(inode, path);
 		return;
 	}
 	lfs_real_path(inode, path);

@@ -458,7 +458,7 @@ static const struct redir redirs[] = {
 	{ "non_utf8", "/\xff\xfe", 3, "nu,up" },
 	{ "loop_a", "/loop_b", 7, "lb,up" },	/* a -> b and b -> a */
 	{ "loop_b", "/loop_a", 7, "la,up" },
-	{ "lower_redirect", "/lr", 3, "lr0,lr1,up" },
+	{ "lower_redirect", "/lr", 3, "e,lr0,up" },
 	{ "name_256", NULL, 257, "!E5" },
 	{ "path_4095", NULL, 4095, "up" },
 	{ "path_4096", NULL, 4096, "!E5" },
@@ -518,7 +518,10 @@ LFS_TEST(h, redirect_values)
 			       "f file f\nd gone\nf gone/g g\nf \xff\xfe/nu n\n"
 			       "f loop_a/la a\nf loop_b/lb b\nf lr/lr1 1\n"
 			       "f elsewhere/e e"));
-	/* A redirect in a lower layer is not followed (only the upper's). */
+	/*
+	 * A redirect in a lower layer is followed for the layers below it,
+	 * also when an upper redirect leads there.
+	 */
 	ASSERT_EQ(0, buildf(L0R, "w gone\nf lr/lr0 0"));
 	ASSERT_EQ(0, setx(L0("lr"), name, "/elsewhere", 10));
 	for (i = 0; i < NREDIRS; i++) {
@@ -550,7 +553,7 @@ LFS_TEST(h, redirect_values)
 	if (LF) {
 		/* The redirect targets themselves are untouched. */
 		EXPECT_STREQ("s1,sub", ls(M("src")));
-		EXPECT_STREQ("lr0,lr1", ls(M("lr")));
+		EXPECT_STREQ("e,lr0", ls(M("lr")));
 		EXPECT_EQ(ENOENT, lerr(M("gone")));
 		ASSERT_EQ(0, rename(M("r_non_utf8"), M("moved")));
 		UMOUNT_OK();
@@ -717,16 +720,36 @@ LFS_TEST(h, metacopy_without_valid_origin)
 	UMOUNT_OK();
 }
 
-LFS_TEST(h, metacopy_in_lower_ignored)
+/*
+ * A metacopy file in a lower layer takes its data from below, but only
+ * from the file its origin names, of its size: without one the name is EIO.
+ */
+LFS_TEST(h, metacopy_in_lower_unverified)
 {
-	ASSERT_EQ(0, buildf(L1R, "f m BOTTOMDATA"));
-	ASSERT_EQ(0, buildf(L0R, "f m topdata___"));
+	struct stat st;
+	char ino[24];
+
+	ASSERT_EQ(0, buildf(L1R, "f m BOTTOMDATA\nf v BOTTOMDATA\nf s short"));
+	ASSERT_EQ(0, buildf(L0R, "f m topdata___\nf v topdata___\nf s topdata___"));
 	ASSERT_EQ(0, setx(L0("m"), lfs_priv_xattr("metacopy"), "", 0));
+	ASSERT_EQ(0, setx(L0("s"), lfs_priv_xattr("metacopy"), "", 0));
+	ASSERT_EQ(0, setx(L0("v"), lfs_priv_xattr("metacopy"), "", 0));
+	/* v names the file below; s too, but that one is shorter. */
+	ASSERT_EQ(0, stat(L1("v"), &st));
+	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)st.st_ino);
+	ASSERT_EQ(0, setx(L0("v"), lfs_priv_xattr("origin"), ino, strlen(ino)));
+	ASSERT_EQ(0, stat(L1("s"), &st));
+	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)st.st_ino);
+	ASSERT_EQ(0, setx(L0("s"), lfs_priv_xattr("origin"), ino, strlen(ino)));
 	ASSERT_EQ(0, arm(W));
 	if (LF) {
-		EXPECT_STREQ("topdata___", lfs_cat(M("m")));
+		EXPECT_EQ(EIO, lerr(M("m")));
+		EXPECT_EQ(EIO, lerr(M("s")));
+		EXPECT_STREQ("BOTTOMDATA", lfs_cat(M("v")));
+		EXPECT_EQ(1, lfs_listed(MR, "m"));
 	} else {
 		probe(_metadata, M("m"));
+		probe(_metadata, M("v"));
 	}
 	UMOUNT_OK();
 }

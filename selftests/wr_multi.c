@@ -4,7 +4,11 @@
  * its own upper ("two containers from one image are independent"),
  * discarding an upper to get the original image back, and the volatile
  * option: its marker in the workdir, refused mounts after an unclean
- * shutdown, sync calls.
+ * shutdown, sync calls.  And a container layer used as an image layer: the
+ * upper layer, with the redirects, metacopy files and hard links the union
+ * wrote in it, rotated into the lower stack under a fresh upper between
+ * steps (what unionmount-testsuite's --ov=N does): every step must read
+ * as before it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -415,6 +419,179 @@ LFS_TEST(mu, volatile_sync_calls_return_0)
 	EXPECT_STREQ("imagev", lfs_cat(U("etc/hostname")));
 	EXPECT_STREQ("n", lfs_cat(U("new")));
 	EXPECT_EQ(0, lfs_umount(&self->w.c));
+}
+
+/* ---- the upper layer rotated into the lower stack ------------------- */
+
+LFS_WR_FIXTURE(ro,
+	"f file :xxx:yyy:zzz\nf other O\nd dir\nf dir/a A\nd dir/pop\n"
+	"f dir/pop/b :aaa:bbb:ccc\nd dst\nf dst/d D\nf hl one\nh hl2 hl",
+	"f file bottom\nd dir\nf dir/b1 B1\nd dir/pop\nf dir/pop/c C",
+	0)
+
+/*
+ * (Re)mount with upper u<n> and workdir w<n> over u<n-1>:...:u1:l0:l1: the
+ * previous uppers become the top lower layers, the newest first.
+ */
+static int rotate(struct lfs_wr *w, int n)
+{
+	char opts[4096];
+	const char *f = lfs_wr_features();
+	int i, len;
+
+	if (w->c.mounted && lfs_umount(&w->c))
+		return -EIO;
+	if (lfs_mkdir_p(lfs_wd(w, "u%d", n), 0755) ||
+	    lfs_mkdir_p(lfs_wd(w, "w%d", n), 0755))
+		return -EIO;
+	len = snprintf(opts, sizeof(opts), "lowerdir=");
+	for (i = n - 1; i >= 1; i--)
+		len += snprintf(opts + len, sizeof(opts) - len, "%s/u%d:",
+				w->c.dir, i);
+	snprintf(opts + len, sizeof(opts) - len,
+		 "%s/l0:%s/l1,upperdir=%s/u%d,workdir=%s/w%d%s%s", w->c.dir,
+		 w->c.dir, w->c.dir, n, w->c.dir, n, *f ? "," : "", f);
+	return lfs_mount_opts(&w->c, opts);
+}
+
+/* The names of a union directory, sorted, comma-separated. */
+static const char *names(const char *dir)
+{
+	static char bufs[4][1024];
+	static int idx;
+	char *b = bufs[idx++ % 4];
+	struct lfs_dent *v;
+	int n, i;
+
+	n = lfs_list(dir, &v);
+	if (n < 0) {
+		snprintf(b, sizeof(bufs[0]), "!E%d", -n);
+		return b;
+	}
+	b[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i)
+			strncat(b, ",", sizeof(bufs[0]) - strlen(b) - 1);
+		strncat(b, v[i].name, sizeof(bufs[0]) - strlen(b) - 1);
+	}
+	free(v);
+	return b;
+}
+
+static long nlink_of(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? -errno : (long)st.st_nlink;
+}
+
+/* unionmount-testsuite rename-file: away and back, one rotation each. */
+LFS_TEST(ro, file_renamed_away_and_back)
+{
+	ASSERT_EQ(0, rotate(&self->w, 1));
+	ASSERT_EQ(0, rename(M("file"), M("no_file")));
+	ASSERT_EQ(0, rotate(&self->w, 2));
+	EXPECT_STREQ(":xxx:yyy:zzz", lfs_cat(M("no_file")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("file")));
+	ASSERT_EQ(0, rename(M("no_file"), M("file")));
+	ASSERT_EQ(0, rotate(&self->w, 3));
+	EXPECT_STREQ(":xxx:yyy:zzz", lfs_cat(M("file")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("no_file")));
+	EXPECT_STREQ("dir,dst,file,hl,hl2,other", names(self->w.c.mnt));
+	/* Written now, the data comes up from the bottom of the chain. */
+	ASSERT_EQ(0, truncate(M("file"), 4));
+	EXPECT_STREQ(":xxx", lfs_cat(M("file")));
+	ASSERT_EQ(0, rotate(&self->w, 4));
+	EXPECT_STREQ(":xxx", lfs_cat(M("file")));
+}
+
+/* A metadata change only (a metacopy file), then more on top of it. */
+LFS_TEST(ro, chmod_rename_chmod)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, rotate(&self->w, 1));
+	ASSERT_EQ(0, chmod(M("file"), 0600));
+	ASSERT_EQ(0, rotate(&self->w, 2));
+	EXPECT_STREQ(":xxx:yyy:zzz", lfs_cat(M("file")));
+	ASSERT_EQ(0, rename(M("file"), M("dst/file")));
+	ASSERT_EQ(0, rotate(&self->w, 3));
+	ASSERT_EQ(0, chmod(M("dst/file"), 0640));
+	ASSERT_EQ(0, rotate(&self->w, 4));
+	EXPECT_STREQ(":xxx:yyy:zzz", lfs_cat(M("dst/file")));
+	ASSERT_EQ(0, lstat(M("dst/file"), &st));
+	EXPECT_EQ(0640, st.st_mode & 07777);
+	EXPECT_EQ(12, st.st_size);
+	EXPECT_STREQ("d,file", names(M("dst")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("file")));
+}
+
+/* unionmount-testsuite hard-link, rename-hard-link. */
+LFS_TEST(ro, hard_link_of_lower_file)
+{
+	struct stat a, b;
+
+	ASSERT_EQ(0, rotate(&self->w, 1));
+	ASSERT_EQ(0, link(M("other"), M("other_link")));
+	ASSERT_EQ(0, rotate(&self->w, 2));
+	EXPECT_STREQ("O", lfs_cat(M("other")));
+	EXPECT_STREQ("O", lfs_cat(M("other_link")));
+	ASSERT_EQ(0, lstat(M("other"), &a));
+	ASSERT_EQ(0, lstat(M("other_link"), &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	EXPECT_EQ(2, a.st_nlink);
+	ASSERT_EQ(0, rename(M("other_link"), M("dst/moved_link")));
+	ASSERT_EQ(0, rotate(&self->w, 3));
+	EXPECT_STREQ("O", lfs_cat(M("dst/moved_link")));
+	EXPECT_STREQ("O", lfs_cat(M("other")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("other_link")));
+	/*
+	 * The copy made for that rename was linked in w2's index, which
+	 * does not travel with the layer: from here on the two names are
+	 * two files, as on overlayfs.
+	 */
+}
+
+/* A lower hard-link pair: one name renamed, then both read. */
+LFS_TEST(ro, lower_hard_links_renamed)
+{
+	ASSERT_EQ(0, rotate(&self->w, 1));
+	ASSERT_EQ(0, rename(M("hl2"), M("hl3")));
+	ASSERT_EQ(0, rotate(&self->w, 2));
+	EXPECT_STREQ("one", lfs_cat(M("hl")));
+	EXPECT_STREQ("one", lfs_cat(M("hl3")));
+	EXPECT_EQ(2, nlink_of(M("hl")));
+	EXPECT_EQ(2, nlink_of(M("hl3")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("hl2")));
+}
+
+/* unionmount-testsuite rename-dir, rename-pop-dir, rename-move-dir. */
+LFS_TEST(ro, dir_renamed_twice)
+{
+	ASSERT_EQ(0, rotate(&self->w, 1));
+	ASSERT_EQ(0, rename(M("dir"), M("dir2")));
+	ASSERT_EQ(0, rotate(&self->w, 2));
+	EXPECT_STREQ("a,b1,pop", names(M("dir2")));
+	EXPECT_STREQ("b,c", names(M("dir2/pop")));
+	EXPECT_STREQ(":aaa:bbb:ccc", lfs_cat(M("dir2/pop/b")));
+	EXPECT_EQ(-ENOENT, lfs_ftype(M("dir")));
+	/* Into another directory, then a child renamed out of it. */
+	ASSERT_EQ(0, rename(M("dir2"), M("dst/dir3")));
+	ASSERT_EQ(0, rotate(&self->w, 3));
+	EXPECT_STREQ("a,b1,pop", names(M("dst/dir3")));
+	ASSERT_EQ(0, rename(M("dst/dir3/pop/b"), M("b_out")));
+	ASSERT_EQ(0, rename(M("dst/dir3/pop"), M("pop_out")));
+	ASSERT_EQ(0, rotate(&self->w, 4));
+	EXPECT_STREQ(":aaa:bbb:ccc", lfs_cat(M("b_out")));
+	EXPECT_STREQ("c", names(M("pop_out")));
+	EXPECT_STREQ("a,b1", names(M("dst/dir3")));
+	EXPECT_STREQ("B1", lfs_cat(M("dst/dir3/b1")));
+	EXPECT_STREQ("b_out,dst,file,hl,hl2,other,pop_out", names(self->w.c.mnt));
+	/* A new name where the old directory was is a new, empty one. */
+	ASSERT_EQ(0, mkdir(M("dir"), 0755));
+	ASSERT_EQ(0, rotate(&self->w, 5));
+	EXPECT_STREQ("", names(M("dir")));
+	EXPECT_STREQ("a,b1", names(M("dst/dir3")));
 }
 
 TEST_HARNESS_MAIN
