@@ -681,10 +681,11 @@ static int lfs_copy_up_new(struct lfs_copy *c)
 		return PTR_ERR(newd);
 	if (lfs_copy_has_links(c))
 		lfs_count_link_up(c->lfs, newd, 0);
-	if (c->metacopy)
-		set_bit(LFS_I_METACOPY, &li->flags);
 	lfs_prot_remember(inode, c->prot);
 	lfs_set_upper(inode, newd);
+	/* A metadata-only copy gets this once its data is up. */
+	if (!c->metacopy)
+		lfs_set_upperdata(inode);
 	lfs_copyattr(inode);
 	return 0;
 }
@@ -699,8 +700,7 @@ static int lfs_copy_up_locked(struct lfs_copy *c)
 	else if (!lfs_name_is_upper(c->dentry, c->udir))
 		err = lfs_link_up(c);
 	/* Any write needs the data: O_TRUNC of a metacopy file included. */
-	if (!err && c->mode != LFS_COPY_META &&
-	    test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags))
+	if (!err && c->mode != LFS_COPY_META && lfs_is_metacopy(inode))
 		err = lfs_copy_data_up_locked(c->lfs, inode);
 	return err;
 }
@@ -767,8 +767,7 @@ static bool lfs_needs_copy_up(struct dentry *dentry,
 
 	if (!lfs_upper(inode))
 		return true;
-	if (mode != LFS_COPY_META &&
-	    test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags))
+	if (mode != LFS_COPY_META && !lfs_has_upperdata(inode))
 		return true;
 	if (d_is_dir(dentry))
 		return false;
@@ -853,7 +852,7 @@ int lfs_copy_data_up_locked(struct lfs_fs *lfs, struct inode *inode)
 		err = vfs_removexattr(lfs_uidmap(lfs), upper.dentry,
 				      LFS_XATTR_METACOPY);
 	if (!err)
-		clear_bit(LFS_I_METACOPY, &li->flags);
+		lfs_set_upperdata(inode);
 	return err;
 }
 

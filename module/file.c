@@ -30,8 +30,7 @@ struct lfs_file {
 
 static bool lfs_data_is_upper(struct inode *inode)
 {
-	return lfs_upper(inode) &&
-	       !test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags);
+	return lfs_has_upperdata(inode);
 }
 
 static int lfs_open_flags(struct file *file)

@@ -11,10 +11,12 @@
 #include "layerfs.h"
 
 /*
- * The inode is going (->destroy_inode): drop the references of its stack.
- * A path walk in RCU mode may still be looking at the inode (permission,
- * ACLs), so the pointers stay: the dentries themselves are freed after an
- * RCU grace period, and so is the array (lfs_inode_free_stack()).
+ * The inode is going (destroy_inode): drop the references of its stack.
+ * The pointers stay, and so does the lower array until lfs_free_inode(),
+ * after an RCU grace period: a path walk in RCU mode may still be reading
+ * them (lfs_permission() with MAY_NOT_BLOCK).  The dentries themselves are
+ * freed after a grace period too; one may turn negative meanwhile, which
+ * such a reader takes as -ECHILD.
  */
 void lfs_inode_put_stack(struct lfs_inode *li)
 {
@@ -55,16 +57,23 @@ static int lfs_inode_take_stack(struct lfs_inode *li,
 	return 0;
 }
 
+/*
+ * Called in RCU path walk too (MAY_NOT_BLOCK), on an inode that may be
+ * going: its real inode may be gone already (lfs_inode_put_stack()), and
+ * then the walk must start again in ref mode (-ECHILD).
+ */
 int lfs_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 {
-	struct lfs_layer *layer = lfs_real_layer(inode);
-	struct inode *real = lfs_real_inode(inode);
+	struct lfs_layer *layer;
+	struct inode *real = lfs_real_inode_layer(inode, &layer);
 	const struct cred *old;
 	int err;
 
-	/* An RCU walk that met the inode as it was being destroyed. */
-	if (unlikely(!real))
+	if (!real) {
+		WARN_ON_ONCE(!(mask & MAY_NOT_BLOCK));
 		return -ECHILD;
+	}
+
 	/* The caller's rights, on what the union shows... */
 	err = generic_permission(&nop_mnt_idmap, inode, mask);
 	if (err)
@@ -72,8 +81,7 @@ int lfs_permission(struct mnt_idmap *idmap, struct inode *inode, int mask)
 
 	/* ...and the mounter's, on the real object that will serve it. */
 	old = lfs_override_creds(inode->i_sb);
-	if (!lfs_upper(inode) && !special_file(real->i_mode) &&
-	    (mask & MAY_WRITE)) {
+	if (layer->idx && !special_file(real->i_mode) && (mask & MAY_WRITE)) {
 		/* A write to a lower object means reading it for copy-up. */
 		mask &= ~(MAY_WRITE | MAY_APPEND);
 		mask |= MAY_READ;
@@ -103,7 +111,7 @@ int lfs_getattr(struct mnt_idmap *idmap, const struct path *path,
 		return err;
 
 	/* Blocks in use are those of the data, still below for metacopy. */
-	if (test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags)) {
+	if (lfs_is_metacopy(inode)) {
 		struct kstat lstat;
 
 		lfs_data_path(inode, &real);
@@ -166,8 +174,7 @@ int lfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	if (err)
 		return err;
 	/* A shrinking or growing metacopy file needs its data first. */
-	if ((attr->ia_valid & ATTR_SIZE) &&
-	    test_bit(LFS_I_METACOPY, &LFS_I(inode)->flags)) {
+	if ((attr->ia_valid & ATTR_SIZE) && lfs_is_metacopy(inode)) {
 		err = lfs_copy_data_up(dentry);
 		if (err)
 			return err;
@@ -362,10 +369,10 @@ static int lfs_fill_inode(struct inode *inode, struct lfs_lookup_result *res)
 	}
 	if (res->redirect)
 		set_bit(LFS_I_REDIRECT, &li->flags);
-	if (res->metacopy)
-		set_bit(LFS_I_METACOPY, &li->flags);
 	if (res->upper)
 		lfs_prot_load(inode, res->upper);
+	if (res->upper && !res->metacopy)
+		lfs_set_upperdata(inode);
 	set_nlink(inode, lfs_names(inode, res, real));
 	lfs_copyattr(inode);
 	return 0;
@@ -410,10 +417,10 @@ static void lfs_inode_adopt_upper(struct inode *inode,
 		return;
 	mutex_lock(&li->lock);
 	if (!lfs_upper(inode)) {
-		if (res->metacopy)
-			set_bit(LFS_I_METACOPY, &li->flags);
 		lfs_prot_load(inode, res->upper);
 		lfs_set_upper(inode, dget(res->upper));
+		if (!res->metacopy)
+			lfs_set_upperdata(inode);
 		lfs_copyattr(inode);
 	}
 	mutex_unlock(&li->lock);

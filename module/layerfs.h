@@ -92,7 +92,6 @@ struct lfs_entry {
 enum {
 	LFS_I_OPAQUE,		/* upper dir hides everything below it */
 	LFS_I_MERGED,		/* dir made of more than one real dir */
-	LFS_I_METACOPY,		/* upper has metadata only; data is lower[0] */
 	LFS_I_REDIRECT,		/* upper dir found its lowers by redirect */
 	LFS_I_LINKGROUP,	/* lower file with several names: i_nlink exact */
 	LFS_I_PROT_APPEND,	/* upper's protattr record says append-only */
@@ -116,6 +115,7 @@ struct lfs_name_index;
 struct lfs_inode {
 	struct inode vfs_inode;
 	struct dentry *upper;		/* set once, at creation or copy-up */
+	bool upperdata;			/* upper serves the data too: set once */
 	struct lfs_entry *lower;	/* top first; points at lower1 if one */
 	unsigned int numlower;
 	struct lfs_entry lower1;
@@ -147,6 +147,24 @@ static inline struct dentry *lfs_upper(struct inode *inode)
 {
 	/* Pairs with the release in lfs_set_upper(). */
 	return smp_load_acquire(&LFS_I(inode)->upper);
+}
+
+/*
+ * The upper object holds the data too (not a metadata-only copy): set
+ * after lfs_set_upper() and, for a metacopy file, only once its data is
+ * complete and durable, with release; a reader that sees it (acquire)
+ * sees the upper dentry and the data.  Without it the data is lower[0]'s.
+ */
+static inline bool lfs_has_upperdata(struct inode *inode)
+{
+	/* Pairs with the release in lfs_set_upperdata(). */
+	return smp_load_acquire(&LFS_I(inode)->upperdata);
+}
+
+/* Metadata up, data still below; stable only under li->lock. */
+static inline bool lfs_is_metacopy(struct inode *inode)
+{
+	return lfs_upper(inode) && !lfs_has_upperdata(inode);
 }
 
 /*
@@ -194,10 +212,13 @@ void lfs_data_path(struct inode *inode, struct path *path);
 void lfs_upper_path(struct inode *inode, struct path *path);
 bool lfs_is_upper_only(struct inode *inode);
 void lfs_set_upper(struct inode *inode, struct dentry *upper);
+void lfs_set_upperdata(struct inode *inode);
 void lfs_dir_changed(struct inode *dir);
 struct dentry *lfs_lookup_upper_locked(struct lfs_fs *lfs,
 				       struct dentry *parent,
 				       const struct qstr *name);
+struct inode *lfs_real_inode_layer(struct inode *inode,
+				   struct lfs_layer **layer);
 struct inode *lfs_real_inode(struct inode *inode);
 struct lfs_layer *lfs_real_layer(struct inode *inode);
 bool lfs_is_private_xattr(const char *name);

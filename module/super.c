@@ -23,6 +23,7 @@ static struct inode *lfs_alloc_inode(struct super_block *sb)
 	if (!li)
 		return NULL;
 	li->upper = NULL;
+	li->upperdata = false;
 	li->lower = NULL;
 	li->numlower = 0;
 	li->flags = 0;
@@ -33,6 +34,7 @@ static struct inode *lfs_alloc_inode(struct super_block *sb)
 	return &li->vfs_inode;
 }
 
+/* After an RCU grace period: RCU walkers may read the stack till then. */
 static void lfs_free_inode(struct inode *inode)
 {
 	lfs_inode_free_stack(LFS_I(inode));

@@ -43,11 +43,34 @@ void lfs_real_path(struct inode *inode, struct path *path)
 	}
 }
 
-struct inode *lfs_real_inode(struct inode *inode)
+/*
+ * The real inode that serves attributes, and its layer, read once so the
+ * two agree.  Safe in RCU walk: NULL when the stack of an inode being
+ * destroyed is gone (a dentry turned negative), which such a caller
+ * answers with -ECHILD; a caller holding a reference never sees NULL.
+ */
+struct inode *lfs_real_inode_layer(struct inode *inode,
+				   struct lfs_layer **layer)
 {
 	struct dentry *upper = lfs_upper(inode);
+	struct lfs_entry *lower;
 
-	return d_inode(upper ?: LFS_I(inode)->lower[0].dentry);
+	if (upper) {
+		*layer = &LFS_FS(inode->i_sb)->layers[0];
+		return d_inode_rcu(upper);
+	}
+	lower = READ_ONCE(LFS_I(inode)->lower);
+	if (!lower)
+		return NULL;
+	*layer = lower[0].layer;
+	return d_inode_rcu(lower[0].dentry);
+}
+
+struct inode *lfs_real_inode(struct inode *inode)
+{
+	struct lfs_layer *layer;
+
+	return lfs_real_inode_layer(inode, &layer);
 }
 
 struct lfs_layer *lfs_real_layer(struct inode *inode)
@@ -179,17 +202,22 @@ void lfs_revert_creds_create(struct lfs_creds *c)
 	lfs_revert_creds(c->old);
 }
 
-/* The object whose data a read serves: lower[0] while only metadata is up. */
+/*
+ * The object whose data a read serves: the upper one only once it has the
+ * data (lfs_has_upperdata()), lower[0] before, also while only metadata
+ * is up.  A reader thus gets the old data or all of the new, never the
+ * sparse upper file of a metadata-only copy.
+ */
 void lfs_data_path(struct inode *inode, struct path *path)
 {
 	struct lfs_inode *li = LFS_I(inode);
 
-	if (test_bit(LFS_I_METACOPY, &li->flags)) {
-		path->mnt = li->lower[0].layer->mnt;
-		path->dentry = li->lower[0].dentry;
+	if (lfs_has_upperdata(inode)) {
+		lfs_upper_path(inode, path);
 		return;
 	}
-	lfs_real_path(inode, path);
+	path->mnt = li->lower[0].layer->mnt;
+	path->dentry = li->lower[0].dentry;
 }
 
 void lfs_upper_path(struct inode *inode, struct path *path)
@@ -203,6 +231,16 @@ void lfs_set_upper(struct inode *inode, struct dentry *upper)
 {
 	/* Everything about upper is written before readers can see it. */
 	smp_store_release(&LFS_I(inode)->upper, upper);
+}
+
+/*
+ * Publish that the upper object has the data; after lfs_set_upper() and
+ * after the data copy.  Readers use lfs_has_upperdata().
+ */
+void lfs_set_upperdata(struct inode *inode)
+{
+	/* The upper dentry and the data first; pairs with the acquire. */
+	smp_store_release(&LFS_I(inode)->upperdata, true);
 }
 
 /* A directory's entries changed: listings made before are stale. */
