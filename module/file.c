@@ -113,8 +113,12 @@ static int lfs_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* The data moved up since this file was opened: follow it. */
-static void lfs_switch_to_upper(struct file *file, struct lfs_file *lf)
+/*
+ * The data moved up since this file was opened: follow it.  When the upper
+ * file cannot be opened the operation fails: the lower file no longer has
+ * the data of this file, and a later call tries again.
+ */
+static int lfs_switch_to_upper(struct file *file, struct lfs_file *lf)
 {
 	struct inode *inode = file_inode(file);
 	struct file *realfile, *old;
@@ -123,7 +127,7 @@ static void lfs_switch_to_upper(struct file *file, struct lfs_file *lf)
 	lfs_upper_path(inode, &upper);
 	realfile = lfs_open_real(file, &upper);
 	if (IS_ERR(realfile))
-		return;	/* keep reading the old data; try again next time */
+		return PTR_ERR(realfile);
 	spin_lock(&lf->lock);
 	old = lf->realfile;
 	if (lf->is_upper_data) {
@@ -134,44 +138,75 @@ static void lfs_switch_to_upper(struct file *file, struct lfs_file *lf)
 	}
 	spin_unlock(&lf->lock);
 	fput(old);
+	return 0;
 }
 
 /*
- * The real file for one operation, with a reference the caller drops (with
- * lfs_put_real()).  The common case, a file whose real file can never
- * change, takes no reference and no lock.
+ * The flags fcntl(F_SETFL) changed on the union file, applied to the real
+ * file as setfl() would: the real file must be able to do O_DIRECT and
+ * accept the flags (->check_flags), and its iocb flags follow, for they,
+ * not f_flags, decide how the real I/O is done.
  */
-static struct file *lfs_real_file(struct file *file)
+static int lfs_sync_flags(struct file *file, struct file *realfile)
 {
-	struct lfs_file *lf = file->private_data;
-	struct file *realfile;
-	unsigned int flags;
+	unsigned int want = READ_ONCE(file->f_flags) & LFS_SYNC_FLAGS;
+	unsigned int flags = READ_ONCE(realfile->f_flags);
+	int err;
 
-	if (likely(lf->fixed)) {
-		realfile = lf->realfile;
-	} else {
-		if (!READ_ONCE(lf->is_upper_data) &&
-		    lfs_data_is_upper(file_inode(file)))
-			lfs_switch_to_upper(file, lf);
-		spin_lock(&lf->lock);
-		realfile = get_file(lf->realfile);
-		spin_unlock(&lf->lock);
+	if (likely(!((want ^ flags) & LFS_SYNC_FLAGS)))
+		return 0;
+	flags = (flags & ~LFS_SYNC_FLAGS) | want;
+	if ((flags & O_DIRECT) && !(realfile->f_mode & FMODE_CAN_ODIRECT))
+		return -EINVAL;
+	if (realfile->f_op->check_flags) {
+		err = realfile->f_op->check_flags(flags);
+		if (err)
+			return err;
 	}
-
-	flags = READ_ONCE(file->f_flags);
-	if (unlikely((flags ^ realfile->f_flags) & LFS_SYNC_FLAGS)) {
-		spin_lock(&realfile->f_lock);
-		realfile->f_flags = (realfile->f_flags & ~LFS_SYNC_FLAGS) |
-				    (flags & LFS_SYNC_FLAGS);
-		spin_unlock(&realfile->f_lock);
-	}
-	return realfile;
+	spin_lock(&realfile->f_lock);
+	realfile->f_flags = flags;
+	realfile->f_iocb_flags = iocb_flags(realfile);
+	spin_unlock(&realfile->f_lock);
+	return 0;
 }
 
 static void lfs_put_real(struct file *file, struct file *realfile)
 {
 	if (!((struct lfs_file *)file->private_data)->fixed)
 		fput(realfile);
+}
+
+/*
+ * The real file for one operation, with a reference the caller drops (with
+ * lfs_put_real()), or an error.  The common case, a file whose real file
+ * can never change, takes no reference and no lock.
+ */
+static struct file *lfs_real_file(struct file *file)
+{
+	struct lfs_file *lf = file->private_data;
+	struct file *realfile;
+	int err;
+
+	if (likely(lf->fixed)) {
+		realfile = lf->realfile;
+	} else {
+		if (!READ_ONCE(lf->is_upper_data) &&
+		    lfs_data_is_upper(file_inode(file))) {
+			err = lfs_switch_to_upper(file, lf);
+			if (err)
+				return ERR_PTR(err);
+		}
+		spin_lock(&lf->lock);
+		realfile = get_file(lf->realfile);
+		spin_unlock(&lf->lock);
+	}
+
+	err = lfs_sync_flags(file, realfile);
+	if (unlikely(err)) {
+		lfs_put_real(file, realfile);
+		return ERR_PTR(err);
+	}
+	return realfile;
 }
 
 /* The real file's times are the truth; mirror them after an access. */
@@ -209,6 +244,8 @@ static ssize_t lfs_read_iter(struct kiocb *iocb, struct iov_iter *iter)
 		return 0;
 	lfs_backing_ctx(file, &ctx);
 	realfile = lfs_real_file(file);
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
 	ret = backing_file_read_iter(realfile, iter, iocb, iocb->ki_flags,
 				     &ctx);
 	lfs_put_real(file, realfile);
@@ -236,6 +273,9 @@ static ssize_t lfs_write_iter(struct kiocb *iocb, struct iov_iter *iter)
 		flags &= ~(IOCB_DSYNC | IOCB_SYNC);
 	lfs_backing_ctx(file, &ctx);
 	realfile = lfs_real_file(file);
+	ret = PTR_ERR_OR_ZERO(realfile);
+	if (ret)
+		goto out;
 	ret = backing_file_write_iter(realfile, iter, iocb, flags, &ctx);
 	lfs_put_real(file, realfile);
 out:
@@ -253,6 +293,8 @@ static ssize_t lfs_splice_read(struct file *in, loff_t *ppos,
 
 	lfs_backing_ctx(in, &ctx);
 	realfile = lfs_real_file(in);
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
 	ret = backing_file_splice_read(realfile, ppos, pipe, len, flags, &ctx);
 	lfs_put_real(in, realfile);
 	return ret;
@@ -272,6 +314,9 @@ static ssize_t lfs_splice_write(struct pipe_inode_info *pipe, struct file *out,
 	if (!ret) {
 		lfs_backing_ctx(out, &ctx);
 		realfile = lfs_real_file(out);
+		ret = PTR_ERR_OR_ZERO(realfile);
+	}
+	if (!ret) {
 		ret = backing_file_splice_write(pipe, realfile, ppos, len,
 						flags, &ctx);
 		lfs_put_real(out, realfile);
@@ -288,6 +333,8 @@ static int lfs_mmap(struct file *file, struct vm_area_struct *vma)
 
 	lfs_backing_ctx(file, &ctx);
 	realfile = lfs_real_file(file);
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
 	ret = backing_file_mmap(realfile, vma, &ctx);
 	lfs_put_real(file, realfile);
 	return ret;
@@ -304,6 +351,8 @@ static loff_t lfs_llseek(struct file *file, loff_t offset, int whence)
 		return file->f_pos;
 
 	realfile = lfs_real_file(file);
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
 	inode_lock(inode);
 	realfile->f_pos = file->f_pos;
 	ret = vfs_llseek(realfile, offset, whence);
@@ -311,6 +360,30 @@ static loff_t lfs_llseek(struct file *file, loff_t offset, int whence)
 	inode_unlock(inode);
 	lfs_put_real(file, realfile);
 	return ret;
+}
+
+/*
+ * A metadata-only copy: its data did not change (it is below), what
+ * changed is the upper file's metadata.  Sync that, never the lower file.
+ */
+static int lfs_fsync_meta(struct file *file, int datasync)
+{
+	struct inode *inode = file_inode(file);
+	struct file *upfile;
+	const struct cred *old;
+	struct path upper;
+	int err;
+
+	lfs_upper_path(inode, &upper);
+	old = lfs_override_creds(inode->i_sb);
+	upfile = dentry_open(&upper, O_RDONLY | O_LARGEFILE, current_cred());
+	err = PTR_ERR_OR_ZERO(upfile);
+	if (!err) {
+		err = vfs_fsync(upfile, datasync);
+		fput(upfile);
+	}
+	lfs_revert_creds(old);
+	return err;
 }
 
 static int lfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
@@ -323,7 +396,11 @@ static int lfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 	/* Lower layers are read-only; volatile unions never sync. */
 	if (!lfs_upper(inode) || lfs_is_volatile(file))
 		return 0;
+	if (!lfs_has_upperdata(inode))
+		return lfs_fsync_meta(file, datasync);
 	realfile = lfs_real_file(file);
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
 	old = lfs_override_creds(inode->i_sb);
 	err = vfs_fsync_range(realfile, start, end, datasync);
 	lfs_revert_creds(old);
@@ -343,6 +420,9 @@ static long lfs_fallocate(struct file *file, int mode, loff_t offset,
 	ret = file_remove_privs(file);
 	if (!ret) {
 		realfile = lfs_real_file(file);
+		ret = PTR_ERR_OR_ZERO(realfile);
+	}
+	if (!ret) {
 		old = lfs_override_creds(inode->i_sb);
 		ret = vfs_fallocate(realfile, mode, offset, len);
 		lfs_revert_creds(old);
@@ -360,6 +440,8 @@ static int lfs_fadvise(struct file *file, loff_t offset, loff_t len,
 	const struct cred *old;
 	int err;
 
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
 	old = lfs_override_creds(file_inode(file)->i_sb);
 	err = vfs_fadvise(realfile, offset, len, advice);
 	lfs_revert_creds(old);
@@ -373,6 +455,8 @@ static int lfs_flush(struct file *file, fl_owner_t id)
 	const struct cred *old;
 	int err = 0;
 
+	if (IS_ERR(realfile))
+		return PTR_ERR(realfile);
 	if (realfile->f_op->flush) {
 		old = lfs_override_creds(file_inode(file)->i_sb);
 		err = realfile->f_op->flush(realfile, id);
@@ -380,6 +464,21 @@ static int lfs_flush(struct file *file, fl_owner_t id)
 	}
 	lfs_put_real(file, realfile);
 	return err;
+}
+
+/* Both real files of a copy or a clone, or an error and neither. */
+static int lfs_real_files(struct file *in, struct file **real_in,
+			  struct file *out, struct file **real_out)
+{
+	*real_in = lfs_real_file(in);
+	if (IS_ERR(*real_in))
+		return PTR_ERR(*real_in);
+	*real_out = lfs_real_file(out);
+	if (IS_ERR(*real_out)) {
+		lfs_put_real(in, *real_in);
+		return PTR_ERR(*real_out);
+	}
+	return 0;
 }
 
 static ssize_t lfs_copy_file_range(struct file *in, loff_t pos_in,
@@ -395,8 +494,9 @@ static ssize_t lfs_copy_file_range(struct file *in, loff_t pos_in,
 	ret = file_remove_privs(out);
 	if (ret)
 		goto out;
-	real_in = lfs_real_file(in);
-	real_out = lfs_real_file(out);
+	ret = lfs_real_files(in, &real_in, out, &real_out);
+	if (ret)
+		goto out;
 	old = lfs_override_creds(inode->i_sb);
 	ret = vfs_copy_file_range(real_in, pos_in, real_out, pos_out, len,
 				  flags);
@@ -409,6 +509,11 @@ out:
 	return ret;
 }
 
+/*
+ * A clone changes the data as a write does: set-ID bits go, decided with
+ * the caller's credentials (the mounter's would keep them), under the
+ * inode lock.  A dedupe leaves the data as it is, and the bits too.
+ */
 static loff_t lfs_remap_file_range(struct file *in, loff_t pos_in,
 				   struct file *out, loff_t pos_out,
 				   loff_t len, unsigned int remap_flags)
@@ -420,8 +525,15 @@ static loff_t lfs_remap_file_range(struct file *in, loff_t pos_in,
 
 	if (remap_flags & ~(REMAP_FILE_DEDUP | REMAP_FILE_ADVISORY))
 		return -EINVAL;
-	real_in = lfs_real_file(in);
-	real_out = lfs_real_file(out);
+	inode_lock(inode);
+	if (!(remap_flags & REMAP_FILE_DEDUP)) {
+		ret = file_remove_privs(out);
+		if (ret)
+			goto out;
+	}
+	ret = lfs_real_files(in, &real_in, out, &real_out);
+	if (ret)
+		goto out;
 	old = lfs_override_creds(inode->i_sb);
 	if (remap_flags & REMAP_FILE_DEDUP)
 		ret = vfs_dedupe_file_range_one(real_in, pos_in, real_out,
@@ -433,6 +545,8 @@ static loff_t lfs_remap_file_range(struct file *in, loff_t pos_in,
 	lfs_put_real(out, real_out);
 	lfs_put_real(in, real_in);
 	lfs_copyattr(inode);
+out:
+	inode_unlock(inode);
 	return ret;
 }
 
