@@ -44,6 +44,23 @@ static struct mnt_idmap *lfs_uidmap(struct lfs_fs *lfs)
 	return mnt_idmap(lfs->layers[0].mnt);
 }
 
+/*
+ * Write access to the upper mount, with the upper sb's freeze protection,
+ * around each change of metadata.  Never held across the data copy, where
+ * the VFS takes the freeze protection itself (file_start_write() in
+ * vfs_clone_file_range() and vfs_copy_file_range()): a second read hold
+ * of sb_writers deadlocks against a freeze that starts in between.
+ */
+static int lfs_start_write(struct lfs_fs *lfs)
+{
+	return mnt_want_write(lfs->layers[0].mnt);
+}
+
+static void lfs_end_write(struct lfs_fs *lfs)
+{
+	mnt_drop_write(lfs->layers[0].mnt);
+}
+
 /* Copy [0, len) from src to dst keeping holes; dst already has size len. */
 static int lfs_copy_range(struct file *src, struct file *dst, loff_t len)
 {
@@ -85,19 +102,16 @@ static int lfs_copy_range(struct file *src, struct file *dst, loff_t len)
 }
 
 /*
- * Called under the copy-up's mnt_want_write() on the upper mount, which
- * holds the upper sb's freeze protection (sb_start_write).  Clone and
- * copy_file_range take that protection on dst again, and a second read
- * hold deadlocks when a freeze of the upper fs starts in between (lockdep:
- * "possible recursive locking detected", sb_writers).  So the data is
- * copied without our hold, as the VFS expects its callers to; the mount
- * write count stays, and dst is our tmpfile or an upper file li->lock
- * keeps other copy-ups away from.
+ * The data, from the lower file into dst, then made durable.  Called
+ * without lfs_start_write(): dst is open for write, which keeps the upper
+ * mount writable, and the clone or copy takes dst's freeze protection for
+ * each piece; a freeze of the upper filesystem waits between two pieces.
+ * dst is our tmpfile or an upper file li->lock keeps other copy-ups away
+ * from.
  */
 static int lfs_copy_data(struct lfs_fs *lfs, const struct path *lower,
 			 struct file *dst, loff_t len)
 {
-	struct super_block *usb = file_inode(dst)->i_sb;
 	struct file *src;
 	int err;
 
@@ -106,9 +120,7 @@ static int lfs_copy_data(struct lfs_fs *lfs, const struct path *lower,
 	src = dentry_open(lower, O_RDONLY | O_LARGEFILE, current_cred());
 	if (IS_ERR(src))
 		return PTR_ERR(src);
-	sb_end_write(usb);
 	err = lfs_copy_range(src, dst, len);
-	sb_start_write(usb);
 	fput(src);
 	if (!err && !lfs->config.is_volatile)
 		err = vfs_fsync(dst, 0);
@@ -395,7 +407,12 @@ static int lfs_set_links_up(struct lfs_fs *lfs, struct dentry *upper, u64 n)
 static void lfs_count_link_up(struct lfs_fs *lfs, struct dentry *upper,
 			      u64 before)
 {
-	int err = lfs_set_links_up(lfs, upper, before + 1);
+	int err = lfs_start_write(lfs);
+
+	if (!err) {
+		err = lfs_set_links_up(lfs, upper, before + 1);
+		lfs_end_write(lfs);
+	}
 
 	if (err)
 		pr_warn_ratelimited("layerfs: cannot count a hard link of %pd (error %d): its st_nlink may be one too high\n",
@@ -475,40 +492,71 @@ static void lfs_copy_creds_revert(const struct cred *old)
 		lfs_compat_revert_creds(old);
 }
 
-static struct dentry *lfs_copy_up_reg(struct lfs_copy *c)
+/* The O_TMPFILE for a regular file's copy, at its final size. */
+static struct file *lfs_copy_tmpfile(struct lfs_copy *c)
 {
 	struct path work = { .mnt = c->lfs->layers[0].mnt,
 			     .dentry = c->lfs->workdir };
 	struct iattr size = { .ia_valid = ATTR_SIZE };
 	const struct cred *old;
 	struct file *tmp;
-	struct dentry *newd;
 	int err;
 
 	err = lfs_copy_creds(c, &old);
 	if (err)
 		return ERR_PTR(err);
+	err = lfs_start_write(c->lfs);
+	if (err) {
+		lfs_copy_creds_revert(old);
+		return ERR_PTR(err);
+	}
 	tmp = kernel_tmpfile_open(lfs_uidmap(c->lfs), &work, S_IFREG | 0600,
 				  O_RDWR | O_LARGEFILE, current_cred());
 	lfs_copy_creds_revert(old);
+	if (!IS_ERR(tmp)) {
+		size.ia_size = c->mode == LFS_COPY_NODATA ? 0 : c->stat.size;
+		err = lfs_setattr_real(c->lfs, tmp->f_path.dentry, &size);
+		if (err) {
+			fput(tmp);
+			tmp = ERR_PTR(err);
+		}
+	}
+	lfs_end_write(c->lfs);
+	return tmp;
+}
+
+/* The tmpfile has its data: metadata, index, then its name. */
+static struct dentry *lfs_copy_up_finish(struct lfs_copy *c,
+					 struct dentry *temp)
+{
+	struct dentry *newd;
+	int err;
+
+	err = lfs_start_write(c->lfs);
+	if (err)
+		return ERR_PTR(err);
+	err = lfs_copy_meta(c, temp);
+	if (!err)
+		err = lfs_copy_index(c, temp);
+	newd = err ? ERR_PTR(err) : lfs_link_into_place(c, temp);
+	if (!err && IS_ERR(newd))
+		lfs_copy_unindex(c, temp);
+	lfs_end_write(c->lfs);
+	return newd;
+}
+
+static struct dentry *lfs_copy_up_reg(struct lfs_copy *c)
+{
+	struct dentry *newd;
+	struct file *tmp;
+	int err = 0;
+
+	tmp = lfs_copy_tmpfile(c);
 	if (IS_ERR(tmp))
 		return ERR_CAST(tmp);
-
-	size.ia_size = c->mode == LFS_COPY_NODATA ? 0 : c->stat.size;
-	err = lfs_setattr_real(c->lfs, tmp->f_path.dentry, &size);
-	if (!err && c->mode == LFS_COPY_DATA)
+	if (c->mode == LFS_COPY_DATA)
 		err = lfs_copy_data(c->lfs, &c->lower, tmp, c->stat.size);
-	if (!err)
-		err = lfs_copy_meta(c, tmp->f_path.dentry);
-	if (!err)
-		err = lfs_copy_index(c, tmp->f_path.dentry);
-	if (err) {
-		fput(tmp);
-		return ERR_PTR(err);
-	}
-	newd = lfs_link_into_place(c, tmp->f_path.dentry);
-	if (IS_ERR(newd))
-		lfs_copy_unindex(c, tmp->f_path.dentry);
+	newd = err ? ERR_PTR(err) : lfs_copy_up_finish(c, tmp->f_path.dentry);
 	fput(tmp);
 	return newd;
 }
@@ -640,6 +688,9 @@ static int lfs_link_up(struct lfs_copy *c)
 	if (IS_APPEND(d_inode(upper)) || IS_IMMUTABLE(d_inode(upper)))
 		return 0;
 	before = lfs_links_up(c->lfs, upper);
+	err = lfs_start_write(c->lfs);
+	if (err)
+		return err;
 	inode_lock_nested(udir, I_MUTEX_PARENT);
 	newd = lfs_lookup_upper_locked(c->lfs, c->udir, &c->dentry->d_name);
 	err = PTR_ERR_OR_ZERO(newd);
@@ -650,6 +701,7 @@ static int lfs_link_up(struct lfs_copy *c)
 		linked = !err;
 	}
 	inode_unlock(udir);
+	lfs_end_write(c->lfs);
 	if (!IS_ERR(newd))
 		dput(newd);
 	if (linked)
@@ -675,7 +727,11 @@ static int lfs_copy_up_new(struct lfs_copy *c)
 		c->metacopy = c->mode == LFS_COPY_META && c->stat.size;
 		newd = lfs_copy_up_reg(c);
 	} else {
+		err = lfs_start_write(c->lfs);
+		if (err)
+			return err;
 		newd = lfs_copy_up_other(c);
+		lfs_end_write(c->lfs);
 	}
 	if (IS_ERR(newd))
 		return PTR_ERR(newd);
@@ -719,9 +775,16 @@ static void lfs_restore_times(struct lfs_fs *lfs, struct dentry *udir,
 		.ia_mtime = st->mtime,
 	};
 
+	if (lfs_start_write(lfs))
+		return;
 	lfs_setattr_real(lfs, udir, &attr);
+	lfs_end_write(lfs);
 }
 
+/*
+ * One object, under its inode's lock: a second copy-up of it waits here
+ * for the first, killably (the first may be copying gigabytes).
+ */
 static int lfs_copy_up_one(struct dentry *dentry, enum lfs_copy_up_mode mode)
 {
 	struct inode *inode = d_inode(dentry);
@@ -737,22 +800,20 @@ static int lfs_copy_up_one(struct dentry *dentry, enum lfs_copy_up_mode mode)
 	struct kstat pstat;
 	int err;
 
-	mutex_lock(&li->lock);
+	err = mutex_lock_killable(&li->lock);
+	if (err)
+		return err;
 	parent = dget_parent(dentry);
 	c.udir = lfs_upper(d_inode(parent));
 	upath.dentry = c.udir;
-	err = mnt_want_write(c.lfs->layers[0].mnt);
-	if (!err) {
-		old = lfs_override_creds(dentry->d_sb);
-		err = vfs_getattr_nosec(&upath, &pstat, STATX_ATIME | STATX_MTIME,
-					AT_STATX_SYNC_AS_STAT);
-		if (!err)
-			err = lfs_copy_up_locked(&c);
-		if (!err)
-			lfs_restore_times(c.lfs, c.udir, &pstat);
-		lfs_revert_creds(old);
-		mnt_drop_write(c.lfs->layers[0].mnt);
-	}
+	old = lfs_override_creds(dentry->d_sb);
+	err = vfs_getattr_nosec(&upath, &pstat, STATX_ATIME | STATX_MTIME,
+				AT_STATX_SYNC_AS_STAT);
+	if (!err)
+		err = lfs_copy_up_locked(&c);
+	if (!err)
+		lfs_restore_times(c.lfs, c.udir, &pstat);
+	lfs_revert_creds(old);
 	dput(parent);
 	mutex_unlock(&li->lock);
 	return err;
@@ -849,8 +910,11 @@ int lfs_copy_data_up_locked(struct lfs_fs *lfs, struct inode *inode)
 	err = lfs_copy_data(lfs, &lower, dst, i_size_read(d_inode(upper.dentry)));
 	fput(dst);
 	if (!err)
-		err = vfs_removexattr(lfs_uidmap(lfs), upper.dentry,
-				      LFS_XATTR_METACOPY);
+		err = lfs_start_write(lfs);
+	if (err)
+		return err;
+	err = vfs_removexattr(lfs_uidmap(lfs), upper.dentry, LFS_XATTR_METACOPY);
+	lfs_end_write(lfs);
 	if (!err)
 		lfs_set_upperdata(inode);
 	return err;
