@@ -665,4 +665,53 @@ LFS_TEST(eio, failed_lookup_not_cached)
 	EXPECT_EQ(0, lfs_count(UP("")));
 }
 
+/* Write requests the block device NODE has completed, or -1. */
+static long long dev_writes(const char *node)
+{
+	char sys[64];
+	long long v[5];
+	struct stat st;
+	FILE *f;
+	int n;
+
+	if (stat(node, &st))
+		return -1;
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/stat",
+		 major(st.st_rdev), minor(st.st_rdev));
+	f = fopen(sys, "re");
+	if (!f)
+		return -1;
+	n = fscanf(f, "%lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3],
+		   &v[4]);
+	fclose(f);
+	return n == 5 ? v[4] : -1;
+}
+
+/*
+ * Not a fault, but this fixture has what it needs: an upper filesystem on
+ * a device of its own, whose journal commits only when asked (commit=600).
+ * fsync of a file whose metadata only was copied up (chmod) must make the
+ * upper file's change durable: a journal commit, writes on the upper's
+ * device.  Syncing the lower file (on l0's device, read-only) instead
+ * writes nothing there.
+ */
+LFS_TEST(eio, fsync_of_metacopy_writes_upper)
+{
+	long long before, after;
+	int fd;
+
+	fd = open(M("small"), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, chmod(M("small"), 0600));
+	EXPECT_EQ(1, lfs_has_xattr(D("up/u/small"),
+				   lfs_priv_xattr("metacopy")));
+	before = dev_writes(self->up.node);
+	ASSERT_LE(0, before);
+	EXPECT_EQ(0, fsync(fd));
+	after = dev_writes(self->up.node);
+	close(fd);
+	EXPECT_LT(before, after)
+		TH_LOG("fsync wrote nothing to the upper's device");
+}
+
 TEST_HARNESS_MAIN

@@ -293,4 +293,70 @@ LFS_TEST(io, write_past_eof_of_lower)
 	EXPECT_EQ(0, memcmp("hello", lfs_cat(M("small")), 5));
 }
 
+/*
+ * fcntl(F_SETFL, O_DIRECT) on an open file must switch its I/O to direct,
+ * and clearing it back to buffered.  A union passes the flag on to the
+ * real file; the observable difference is where the backing filesystem
+ * checks alignment (ext4: an unaligned O_DIRECT read is EINVAL; tmpfs
+ * takes it).  So each union file must answer as a file of the bare base
+ * filesystem does: a lower file still read-only below, and a copied-up
+ * file.  Returns in R[0] the result with O_DIRECT set, in R[1] after it is
+ * cleared again (bytes read or -errno), and -1 when F_GETFL disagrees.
+ */
+static int setfl_direct(const char *path, int flags, ssize_t r[2])
+{
+	static char buf[8192] __attribute__((aligned(4096)));
+	int fd = open(path, flags | O_CLOEXEC), fl;
+
+	if (fd < 0)
+		return -errno;
+	fl = fcntl(fd, F_GETFL);
+	if (fcntl(fd, F_SETFL, fl | O_DIRECT) ||
+	    !(fcntl(fd, F_GETFL) & O_DIRECT)) {
+		close(fd);
+		return -1;
+	}
+	/* An unaligned buffer: direct I/O on a block fs refuses it. */
+	r[0] = pread(fd, buf + 1, 4096, 0);
+	if (r[0] < 0)
+		r[0] = -errno;
+	if (fcntl(fd, F_SETFL, fl & ~O_DIRECT) ||
+	    (fcntl(fd, F_GETFL) & O_DIRECT)) {
+		close(fd);
+		return -1;
+	}
+	r[1] = pread(fd, buf + 1, 4096, 0);
+	if (r[1] < 0)
+		r[1] = -errno;
+	close(fd);
+	return 0;
+}
+
+LFS_TEST(io, setfl_o_direct_reaches_real_file)
+{
+	static char data[65536];
+	const char *paths[] = { M("data"), M("src") };
+	ssize_t bare[2], uni[2];
+	unsigned int i;
+	int fd;
+
+	lfs_pattern(data, sizeof(data), 0);
+	ASSERT_EQ(0, lfs_write_file(D("bare"), data, sizeof(data)));
+	ASSERT_EQ(0, setfl_direct(D("bare"), O_RDONLY, bare));
+	TH_LOG("bare base: %zd with O_DIRECT, %zd without", bare[0], bare[1]);
+	ASSERT_EQ(4096, bare[1]);
+	/* src is copied up (opened for write); data stays below. */
+	fd = open(M("src"), O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, setfl_direct(paths[i], i ? O_RDWR : O_RDONLY,
+					  uni));
+		EXPECT_EQ(bare[0], uni[0])
+			TH_LOG("%s: %zd with O_DIRECT, bare %zd", paths[i],
+			       uni[0], bare[0]);
+		EXPECT_EQ(bare[1], uni[1]);
+	}
+}
+
 TEST_HARNESS_MAIN

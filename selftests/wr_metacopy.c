@@ -210,4 +210,31 @@ LFS_TEST(mc, metacopy_of_hardlinked_lower)
 	EXPECT_EQ(0, lfs_check_pattern(M("other2"), SIZE));
 }
 
+/*
+ * fsync and fdatasync of a file whose metadata only was copied up, on a
+ * descriptor opened before (its real file is the lower one) and after:
+ * both succeed, and the file stays a metadata-only copy.  That the fsync
+ * reaches the upper file is shown on a device of its own in
+ * wr_eio.c:eio.fsync_of_metacopy_writes_upper.
+ */
+LFS_TEST(mc, fsync_of_metacopy)
+{
+	int fd, fd2;
+
+	fd = open(M("data"), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, chmod(M("data"), 0600));
+	is_metacopy(_metadata, U("data"));
+	fd2 = open(M("data"), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(0, fsync(fd));
+	EXPECT_EQ(0, fdatasync(fd));
+	EXPECT_EQ(0, fsync(fd2));
+	EXPECT_EQ(0, fdatasync(fd2));
+	close(fd);
+	close(fd2);
+	is_metacopy(_metadata, U("data"));
+	EXPECT_EQ(0, lfs_check_pattern(M("data"), SIZE));
+}
+
 TEST_HARNESS_MAIN

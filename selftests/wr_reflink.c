@@ -469,4 +469,109 @@ LFS_TEST(rl, metacopy_data_copy_up_clones)
 	EXPECT_EQ(0600, st.st_mode & 07777);
 }
 
+/*
+ * A clone onto a set-ID file changes its data as a write does, so the
+ * kernel drops the set-ID bits of a caller without CAP_FSETID (and, for
+ * set-group-ID, outside the file's group).  Through the union the real
+ * clone runs as the mounter, who keeps them: the union must drop them
+ * with the caller's credentials first.  Each case is checked on the bare
+ * xfs too, the reference both unions must match.
+ */
+/* 0 if the two files have the same content, else -1 (or -errno). */
+static int differs_small(const char *a, const char *b)
+{
+	char x[65], y[65];
+	int r = lfs_sha256_file(a, x);
+
+	if (!r)
+		r = lfs_sha256_file(b, y);
+	return r ? r : strcmp(x, y) ? -1 : 0;
+}
+
+struct clone_case {
+	const char *name;
+	mode_t mode;		/* of the destination, owner 1000 group 0 */
+	mode_t gone;		/* the bit the clone must drop */
+	int range;		/* FICLONERANGE rather than FICLONE */
+};
+
+static const struct clone_case clone_cases[] = {
+	{ "setuid_ficlone", 04755, S_ISUID, 0 },
+	{ "setgid_ficlonerange", 02775, S_ISGID, 1 },
+};
+
+struct clone_arg {
+	const char *src, *dst;
+	int range;
+};
+
+/* As uid 1000: clone src onto dst; 0 or an errno. */
+static int clone_as_user(void *p)
+{
+	const struct clone_arg *a = p;
+	struct file_clone_range r = { .src_length = 0 };
+	int in = open(a->src, O_RDONLY | O_CLOEXEC);
+	int out = open(a->dst, O_WRONLY | O_CLOEXEC);
+	int err;
+
+	if (in < 0 || out < 0)
+		return errno;
+	r.src_fd = in;
+	err = a->range ? ioctl(out, FICLONERANGE, &r) : ioctl(out, FICLONE, in);
+	return err ? errno : 0;
+}
+
+/* src (0644) and dst (MODE, 1000:0) of 64 KiB each; dst's mode after. */
+static int clone_onto(const char *src, const char *dst,
+		      const struct clone_case *cc, mode_t *after)
+{
+	struct clone_arg a = { src, dst, cc->range };
+	static char buf[65536];
+	struct stat st;
+	int r;
+
+	lfs_pattern(buf, sizeof(buf), 3);
+	if (lfs_write_file(src, buf, sizeof(buf)) ||
+	    lfs_write_file(dst, buf + 1, sizeof(buf) - 1) ||
+	    chown(dst, 1000, 0) || chmod(dst, cc->mode) || chmod(src, 0644))
+		return -errno;
+	if (stat(dst, &st) || (st.st_mode & 07777) != cc->mode)
+		return -EPERM;
+	r = lfs_run_as(1000, 1000, clone_as_user, &a);
+	if (r)
+		return r > 0 ? -r : r;
+	if (stat(dst, &st))
+		return -errno;
+	*after = st.st_mode & 07777;
+	return 0;
+}
+
+LFS_TEST(rl, clone_drops_setid_bits)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(clone_cases) / sizeof(clone_cases[0]); i++) {
+		const struct clone_case *cc = &clone_cases[i];
+		mode_t bare = 0, uni = 0;
+		int r;
+
+		r = clone_onto(lfs_wd(&self->w, "x/%s.src", cc->name),
+			       lfs_wd(&self->w, "x/%s.dst", cc->name), cc,
+			       &bare);
+		ASSERT_EQ(0, r) TH_LOG("%s on bare xfs: %s", cc->name,
+				       LFS_ERR(r));
+		EXPECT_EQ(cc->mode & ~cc->gone, bare)
+			TH_LOG("%s: bare xfs left %o", cc->name, bare);
+		r = clone_onto(M("%s.src", cc->name), M("%s.dst", cc->name),
+			       cc, &uni);
+		ASSERT_EQ(0, r) TH_LOG("%s through the union: %s", cc->name,
+				       LFS_ERR(r));
+		EXPECT_EQ(bare, uni)
+			TH_LOG("%s: union left %o, bare xfs %o", cc->name,
+			       uni, bare);
+		EXPECT_EQ(0, differs_small(M("%s.dst", cc->name),
+					   M("%s.src", cc->name)));
+	}
+}
+
 TEST_HARNESS_MAIN
