@@ -11,6 +11,7 @@
  * one.  A metadata change of a regular file copies metadata only; the data
  * follows on the first open for write.
  */
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/file.h>
 #include <linux/fileattr.h>
@@ -894,27 +895,61 @@ int lfs_copy_up_for_open(struct dentry *dentry, int flags)
  * marker removed.  Until that moment reads are served from below, so a
  * crash at any point shows the old data.
  */
+/*
+ * Writing the data into the upper file drops its security.capability
+ * (file_remove_privs() in the real write or clone), which the copy got
+ * from below with the metadata: read it before, put it back after.  0
+ * when there is none; else its length in CAP.
+ */
+static ssize_t lfs_save_fscaps(struct lfs_fs *lfs, struct dentry *upper,
+			       char *cap, size_t size)
+{
+	ssize_t len = vfs_getxattr(lfs_uidmap(lfs), upper, XATTR_NAME_CAPS,
+				   cap, size);
+
+	return len == -ENODATA || len == -EOPNOTSUPP ? 0 : len;
+}
+
+/* The data is up: caps back, then the marker goes. */
+static int lfs_end_metacopy(struct lfs_fs *lfs, struct dentry *upper,
+			    const char *cap, ssize_t caplen)
+{
+	int err = lfs_start_write(lfs);
+
+	if (err)
+		return err;
+	if (caplen)
+		err = vfs_setxattr(lfs_uidmap(lfs), upper, XATTR_NAME_CAPS, cap,
+				   caplen, 0);
+	if (!err)
+		err = vfs_removexattr(lfs_uidmap(lfs), upper,
+				      LFS_XATTR_METACOPY);
+	lfs_end_write(lfs);
+	return err;
+}
+
 int lfs_copy_data_up_locked(struct lfs_fs *lfs, struct inode *inode)
 {
 	struct lfs_inode *li = LFS_I(inode);
 	struct path lower = { .mnt = li->lower[0].layer->mnt,
 			      .dentry = li->lower[0].dentry };
+	char cap[XATTR_CAPS_SZ];
 	struct path upper;
 	struct file *dst;
+	ssize_t caplen;
 	int err;
 
 	lfs_upper_path(inode, &upper);
+	caplen = lfs_save_fscaps(lfs, upper.dentry, cap, sizeof(cap));
+	if (caplen < 0)
+		return caplen;
 	dst = dentry_open(&upper, O_WRONLY | O_LARGEFILE, current_cred());
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
 	err = lfs_copy_data(lfs, &lower, dst, i_size_read(d_inode(upper.dentry)));
 	fput(dst);
 	if (!err)
-		err = lfs_start_write(lfs);
-	if (err)
-		return err;
-	err = vfs_removexattr(lfs_uidmap(lfs), upper.dentry, LFS_XATTR_METACOPY);
-	lfs_end_write(lfs);
+		err = lfs_end_metacopy(lfs, upper.dentry, cap, caplen);
 	if (!err)
 		lfs_set_upperdata(inode);
 	return err;

@@ -714,6 +714,31 @@ LFS_TEST(sec, file_caps_removed_on_chown)
 	EXPECT_EQ(0, lfs_has_xattr(U("fcap"), "security.capability"));
 }
 
+/*
+ * Opening a file for write changes nothing yet: its capabilities stay, as
+ * on the plain filesystem, also when only its metadata was up (chmod) and
+ * the open brings the data up (whose write into the upper file would drop
+ * them by itself).
+ */
+LFS_TEST(sec, file_caps_kept_by_data_copy_up)
+{
+	const char *paths[] = { R("fcap"), M("fcap") };
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, chmod(paths[i], 0750));
+		fd = open(paths[i], O_WRONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd) TH_LOG("%s: %s", paths[i], strerror(errno));
+		close(fd);
+		EXPECT_EQ(1, lfs_has_xattr(paths[i], "security.capability"))
+			TH_LOG("%s lost its capabilities", paths[i]);
+	}
+	EXPECT_EQ(0, lfs_has_xattr(U("fcap"), lfs_priv_xattr("metacopy")));
+	EXPECT_EQ(1, lfs_has_xattr(U("fcap"), "security.capability"));
+	EXPECT_STREQ("x", lfs_cat(M("fcap")));
+}
+
 /* ---------------- private metadata ---------------- */
 
 LFS_TEST(sec, user_private_xattrs)
