@@ -60,6 +60,13 @@ static int lfs_aufs_has(struct lfs_layer *layer, struct dentry *dir,
 	int ret;
 
 	d = lookup_one_unlocked(mnt_idmap(layer->mnt), name, dir, len);
+	/*
+	 * A directory the mounter cannot search, or a filesystem with
+	 * shorter names: no marker can matter there, and the name itself
+	 * must stay reachable as before.
+	 */
+	if (d == ERR_PTR(-EACCES) || d == ERR_PTR(-ENAMETOOLONG))
+		return 0;
 	if (IS_ERR(d))
 		return PTR_ERR(d);
 	ret = d_is_positive(d);

@@ -124,6 +124,33 @@ static bool lfs_same_union(struct lfs_fs *other,
 }
 
 /*
+ * Would the request pass, as a fresh mount, the checks the union passed?
+ * The paths it reached (an idmapped or read-only bind of the same
+ * directories, upper and work on two mounts) and the mounter's own
+ * credentials (a weaker mounter must not write with the first one's): if
+ * not, the fresh mount's set-up says what is wrong.
+ */
+static bool lfs_share_allowed(struct fs_context *fc,
+			      const struct lfs_share_req *req,
+			      const struct cred *creator)
+{
+	const struct path *upper = &req->paths[req->nr_lower];
+	const struct path *work = &req->paths[req->nr_lower + 1];
+	const struct cred *cred = current_cred();
+	unsigned int i;
+
+	if (fc->exclusive || __mnt_is_readonly(upper->mnt) ||
+	    upper->mnt != work->mnt)
+		return false;
+	for (i = 0; i < req->nr; i++)
+		if (is_idmapped_mnt(req->paths[i].mnt))
+			return false;
+	return uid_eq(cred->fsuid, creator->fsuid) &&
+	       gid_eq(cred->fsgid, creator->fsgid) &&
+	       cap_issubset(creator->cap_effective, cred->cap_effective);
+}
+
+/*
  * The mounted union req names again, with an active reference, or NULL;
  * ERR_PTR(-EBUSY) when its directories are used with other layers.
  */
@@ -143,7 +170,8 @@ static struct super_block *lfs_share_find(struct fs_context *fc,
 			errorfc(fc, "upperdir \"%s\" or workdir is mounted with other layers",
 				other->config.upperdir);
 			sb = ERR_PTR(-EBUSY);
-		} else if (atomic_inc_not_zero(&other->sb->s_active)) {
+		} else if (lfs_share_allowed(fc, req, other->creator_cred) &&
+			   atomic_inc_not_zero(&other->sb->s_active)) {
 			sb = other->sb;
 		}
 		break;

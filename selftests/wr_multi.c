@@ -200,6 +200,46 @@ LFS_TEST(mu, same_upper_other_union_refused)
 	EXPECT_STREQ("image", lfs_cat(C(1, "etc/hostname")));
 }
 
+#ifndef FSCONFIG_CMD_CREATE_EXCL
+#define FSCONFIG_CMD_CREATE_EXCL 8
+#endif
+
+/*
+ * A mount of the same union that would not pass a fresh mount's checks
+ * does not share it: the same directories reached through a read-only
+ * bind, and a caller who asked for a new superblock (CREATE_EXCL).
+ */
+LFS_TEST(mu, same_union_other_paths_not_shared)
+{
+	char lowers[1024];
+	int fd;
+
+	ASSERT_EQ(0, container(&self->w, 1));
+	ASSERT_EQ(0, lfs_mkdir_p(D("ro"), 0755));
+	ASSERT_EQ(0, mount(self->w.c.dir, D("ro"), NULL, MS_BIND, NULL));
+	ASSERT_EQ(0, mount(NULL, D("ro"), NULL,
+			   MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+	snprintf(lowers, sizeof(lowers), "lowerdir=%s:%s,upperdir=%s,workdir=%s",
+		 D("l0"), D("l1"), D("ro/u1"), D("ro/w1"));
+	lfs_mkdir_p(D("c9"), 0755);
+	EXPECT_NE(0, mount("none", D("c9"), lfs_fstype(), 0, lowers));
+	EXPECT_EQ(-ENOENT, lfs_ftype(D("c9/etc")));
+	EXPECT_EQ(0, umount(D("ro")));
+
+	fd = fsopen(lfs_fstype(), FSOPEN_CLOEXEC);
+	ASSERT_LE(0, fd);
+	snprintf(lowers, sizeof(lowers), "%s:%s", D("l0"), D("l1"));
+	ASSERT_EQ(0, fsconfig(fd, FSCONFIG_SET_STRING, "lowerdir", lowers, 0));
+	ASSERT_EQ(0, fsconfig(fd, FSCONFIG_SET_STRING, "upperdir", D("u1"), 0));
+	ASSERT_EQ(0, fsconfig(fd, FSCONFIG_SET_STRING, "workdir", D("w1"), 0));
+	if (!lfs_is_layerfs())
+		ASSERT_EQ(0, fsconfig(fd, FSCONFIG_SET_STRING, "index", "on", 0));
+	EXPECT_EQ(-1, fsconfig(fd, FSCONFIG_CMD_CREATE_EXCL, NULL, NULL, 0));
+	EXPECT_EQ(EBUSY, errno);
+	close(fd);
+	EXPECT_STREQ("image", lfs_cat(C(1, "etc/hostname")));
+}
+
 /* A read-only union refuses a second, writable, mount of itself. */
 LFS_TEST(mu, same_union_read_only_first)
 {
