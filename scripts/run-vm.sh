@@ -16,7 +16,7 @@
 #   LFS_KERNEL (kernel image, default /boot/vmlinuz-$KVER), LFS_MODROOT
 #   (a root holding lib/modules/$KVER, default /; make check-debug uses both),
 #   LFS_MODULE (default module/layerfs.ko), LFS_VM_TIMEOUT (seconds, default
-#   900), LFS_VM_EXTRA (directory copied over the initramfs root, for local
+#   1800), LFS_VM_EXTRA (directory copied over the initramfs root, for local
 #   experiments), LFS_VM_MEM (MiB, default 1024), LFS_VM_APPEND (extra kernel
 #   command line), LFS_RUN_TESTS / LFS_RUN_FSTYPES / LFS_RUN_BASES (narrow
 #   the in-VM run, e.g. LFS_RUN_TESTS="lookup readdir"), LFS_RUN_LIMIT
@@ -76,7 +76,7 @@ append="console=ttyS0 quiet panic=-1 slub_debug=FZPU kfence.sample_interval=100 
 vm_qemu "$vm/initramfs.cpio.gz" "$append"
 qemu+=(-drive "file=$vm/scratch.img,if=virtio,format=raw"
 	-drive "file=$vm/layers.img,if=virtio,format=raw")
-timeout=${LFS_VM_TIMEOUT:-900}
+timeout=${LFS_VM_TIMEOUT:-1800}
 
 # One boot in check mode: the selftests, progress on stdout.
 boot_check() {
