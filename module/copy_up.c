@@ -330,6 +330,26 @@ static bool lfs_copy_has_links(const struct lfs_copy *c)
 }
 
 /*
+ * A count recorded on an upper copy, read with the mounter's credentials
+ * (trusted.* needs them); no record or a bad one reads as 0.
+ */
+static u64 lfs_read_count(struct lfs_fs *lfs, struct dentry *upper,
+			  const char *name)
+{
+	const struct cred *old;
+	char buf[24];
+	ssize_t len;
+	u64 n = 0;
+
+	old = lfs_compat_override_creds(lfs->creator_cred);
+	len = lfs_getxattr_real(&lfs->layers[0], upper, name, buf, sizeof(buf));
+	lfs_compat_revert_creds(old);
+	if (len <= 0 || lfs_parse_origin(buf, len, &n))
+		n = 0;
+	return n;
+}
+
+/*
  * How many names of a lower hard-link group were copied up (each is then
  * an upper link of the copy), recorded on the copy: the group's count in
  * the union is the copy's links but the index one, plus the lower names
@@ -341,18 +361,7 @@ static bool lfs_copy_has_links(const struct lfs_copy *c)
  */
 u64 lfs_links_up(struct lfs_fs *lfs, struct dentry *upper)
 {
-	const struct cred *old;
-	char buf[24];
-	ssize_t len;
-	u64 n = 0;
-
-	old = lfs_compat_override_creds(lfs->creator_cred);
-	len = lfs_getxattr_real(&lfs->layers[0], upper, LFS_XATTR_LINKSUP,
-				buf, sizeof(buf));
-	lfs_compat_revert_creds(old);
-	if (len <= 0 || lfs_parse_origin(buf, len, &n))
-		n = 0;
-	return n;
+	return lfs_read_count(lfs, upper, LFS_XATTR_LINKSUP);
 }
 
 /*
@@ -363,18 +372,7 @@ u64 lfs_links_up(struct lfs_fs *lfs, struct dentry *upper)
  */
 u64 lfs_lower_links(struct lfs_fs *lfs, struct dentry *upper)
 {
-	const struct cred *old;
-	char buf[24];
-	ssize_t len;
-	u64 n = 0;
-
-	old = lfs_compat_override_creds(lfs->creator_cred);
-	len = lfs_getxattr_real(&lfs->layers[0], upper, LFS_XATTR_LOWERLINKS,
-				buf, sizeof(buf));
-	lfs_compat_revert_creds(old);
-	if (len <= 0 || lfs_parse_origin(buf, len, &n))
-		n = 0;
-	return n;
+	return lfs_read_count(lfs, upper, LFS_XATTR_LOWERLINKS);
 }
 
 static int lfs_set_count(struct lfs_fs *lfs, struct dentry *upper,
